@@ -1,0 +1,166 @@
+"""Record incidents and revoke them: load, decide, append, all in one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import Connection
+
+from services.incidents.event_schemas import load_body
+from services.incidents.incident_rules import check_against_template, resolve
+from shared import org
+from shared.auth import MANAGERS, SUPERVISORS, Principal
+from shared.db import Database
+from shared.domain import events as ev
+from shared.domain.events import NewEvent, RecordedEvent
+from shared.domain.template import Template
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, invalid_from
+from shared.eventstore import ConcurrencyError, EventStore
+from shared.hashing import canonical_json, sha256_hex
+from shared.tables import event_revocations
+
+
+@dataclass(frozen=True)
+class RequestMeta:
+    request_id: str
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class Appended:
+    events: list[RecordedEvent]
+    replayed: bool
+
+
+def employee_stream(employee_no: str) -> str:
+    return f"employee:{employee_no}"
+
+
+def metadata(principal: Principal, meta: RequestMeta, request_hash: str | None) -> dict[str, Any]:
+    out = {"actor": principal.user, "role": principal.role, "request_id": meta.request_id}
+    if request_hash:
+        out["request_hash"] = request_hash
+    return out
+
+
+def replay_or_none(store: EventStore, key: str | None, request_hash: str) -> Appended | None:
+    """A repeat of an idempotent request returns its first result; a different body is refused."""
+    if not key:
+        return None
+    earlier = store.by_idempotency_prefix(key)
+    if not earlier:
+        return None
+    if earlier[0].metadata.get("request_hash") != request_hash:
+        raise Invalid.field("Idempotency-Key", "该幂等键已用于不同的请求 (key already used with a different body)")
+    return Appended(earlier, replayed=True)
+
+
+def _prepare(conn: Connection, principal: Principal, body: Any, meta: dict[str, Any],
+             templates: dict[tuple[str, str], Template | None]) -> tuple[NewEvent, int | None]:
+    try:
+        data = load_body(body)
+    except ValidationError as exc:
+        raise invalid_from(exc.messages) from None
+    ctx = resolve(conn, principal, data, templates)
+    payload = check_against_template(data, ctx.template)
+    new = NewEvent(
+        stream=employee_stream(ctx.employee.employee_no), type=data["type"], payload=payload,
+        metadata={**meta, "template": ctx.template.code, "template_version": ctx.template.version},
+        occurred_on=data.get("occurred_on"), period=ctx.period,
+        employee=ctx.employee.employee_no, project=ctx.assignment.project,
+    )
+    return new, data.get("expected_version")
+
+
+def record_events(db: Database, principal: Principal, bodies: Sequence[Any], meta: RequestMeta,
+                  batch: bool) -> Appended:
+    """Validate every body against its employee's rubric, then append all or nothing."""
+    if not principal.can_write:
+        raise Forbidden("只读角色不能写入 (read-only role)")
+    request_hash = sha256_hex(canonical_json(list(bodies) if batch else bodies[0]))
+    with db.write() as conn:
+        store = EventStore(conn)
+        replay = replay_or_none(store, meta.idempotency_key, request_hash)
+        if replay:
+            return replay
+        md = metadata(principal, meta, request_hash if meta.idempotency_key else None)
+        templates: dict[tuple[str, str], Template | None] = {}
+        prepared, errors = [], {}
+        for i, body in enumerate(bodies):
+            try:
+                prepared.append(_prepare(conn, principal, body, md, templates))
+            except Invalid as exc:
+                if not batch:
+                    raise
+                for field, msgs in (exc.errors or {"body": [exc.detail]}).items():
+                    errors[f"events.{i}.{field}"] = msgs
+        if errors:
+            raise Invalid(f"{len(errors)} 个字段无效,未写入任何事件 (nothing written)", errors)
+        news = [_with_key(n, meta.idempotency_key, i, batch) for i, (n, _) in enumerate(prepared)]
+        expected: dict[str, int] = {}
+        for new, want in prepared:
+            if want is not None:
+                expected.setdefault(new.stream, want)
+        try:
+            return Appended(store.append(news, expected), replayed=False)
+        except ConcurrencyError as exc:
+            raise Conflict(f"版本冲突 (version conflict): {exc}") from None
+
+
+def _with_key(new: NewEvent, key: str | None, i: int, batch: bool) -> NewEvent:
+    if not key:
+        return new
+    from dataclasses import replace
+
+    return replace(new, idempotency_key=f"{key}#{i}" if batch else key)
+
+
+def revoke_event(db: Database, principal: Principal, event_id: str, reason: str,
+                 meta: RequestMeta) -> Appended:
+    """Append a revocation of `event_id` (SPEC §4: corrections are events too)."""
+    if principal.role not in SUPERVISORS:
+        raise Forbidden(f"角色 {principal.role} 不能撤销事件 (role may not revoke)")
+    request_hash = sha256_hex(canonical_json({"revoke": event_id, "reason": reason}))
+    with db.write() as conn:
+        store = EventStore(conn)
+        replay = replay_or_none(store, meta.idempotency_key, request_hash)
+        if replay:
+            return replay
+        target = store.get(event_id)
+        if target is None or not principal.in_scope(target.project):
+            raise NotFound(f"事件不存在 (no event {event_id})")
+        if target.type not in ev.INCIDENT_TYPES:
+            raise Invalid.field("event_id", f"{target.type} 事件不能撤销 (only incident events can be revoked)")
+        if conn.execute(event_revocations.select().where(event_revocations.c.event_id == event_id)).first():
+            raise Conflict("该事件已被撤销 (event already revoked)")
+        if target.project and target.period and org.is_closed(conn, target.project, target.period) \
+                and principal.role not in MANAGERS:
+            raise Conflict("该月已结账,只有经理及以上可更正 (month closed: manager and above only)")
+        md = metadata(principal, meta, request_hash if meta.idempotency_key else None)
+        new = NewEvent(
+            stream=target.stream, type=ev.REVOCATION,
+            payload={"event_id": event_id, "reason": reason, "revoked_type": target.type},
+            metadata=md, period=target.period, employee=target.employee, project=target.project,
+            idempotency_key=meta.idempotency_key,
+        )
+        recorded = store.append([new])
+        conn.execute(event_revocations.insert().values(event_id=event_id, revocation_id=recorded[0].id))
+        return Appended(recorded, replayed=False)
+
+
+def list_events(db: Database, principal: Principal, **filters: Any) -> list[RecordedEvent]:
+    """Events in position order, limited to what the principal may read."""
+    with db.read() as conn:
+        store = EventStore(conn)
+        if principal.role == "employee":
+            if filters.get("employee") not in (None, principal.user):
+                raise Forbidden("员工只能查看本人记录 (employees see only their own events)")
+            filters["employee"] = principal.user
+        if not principal.is_admin:
+            if filters.get("project") is not None and not principal.in_scope(filters["project"]):
+                raise Forbidden(f"无权访问项目 {filters['project']} (outside your scope)")
+            filters["projects"] = sorted(principal.projects)
+        return store.query(**filters)

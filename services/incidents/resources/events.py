@@ -1,0 +1,60 @@
+"""Incident events: record one or a batch, list, revoke."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_smorest import Blueprint
+
+from services.incidents import event_commands
+from services.incidents.resources.helpers import appended, event_json, json_body, request_meta
+from services.incidents.schemas import AppendedOut, BatchOut, EventQuery, RevokeIn
+from shared.errors import Invalid
+from shared.eventstore import MAX_BATCH
+from shared.web import authenticated, current_principal, get_db
+
+blp = Blueprint("events", __name__, url_prefix="/api/v1", description="考核事件 (incident events)")
+
+
+@blp.post("/events")
+@authenticated()
+@blp.response(201, AppendedOut)
+def record_event() -> Any:
+    """Record one event (SPEC §7.4). A repeated `Idempotency-Key` returns the first result."""
+    result = event_commands.record_events(get_db(), current_principal(), [json_body()], request_meta(), batch=False)
+    return appended(result.events[0]), 200 if result.replayed else 201
+
+
+@blp.post("/events/batch")
+@authenticated()
+@blp.response(201, BatchOut)
+def record_batch() -> Any:
+    """Record up to 1,000 events in one transaction: all or nothing."""
+    body = json_body()
+    items = body.get("events") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise Invalid.field("events", "应为非空数组 (must be a non-empty list)")
+    if len(items) > MAX_BATCH:
+        raise Invalid.field("events", f"一次最多 {MAX_BATCH} 条 (at most {MAX_BATCH} events)")
+    result = event_commands.record_events(get_db(), current_principal(), items, request_meta(), batch=True)
+    return {"events": [appended(e) for e in result.events]}, 200 if result.replayed else 201
+
+
+@blp.get("/events")
+@authenticated()
+@blp.arguments(EventQuery, location="query")
+def list_events(args: dict[str, Any]) -> Any:
+    """Events in position order; filter by employee, project, period, type, after, limit."""
+    found = event_commands.list_events(get_db(), current_principal(), **args)
+    return {"results": [event_json(e) for e in found],
+            "next_after": found[-1].position if found else args["after"]}
+
+
+@blp.post("/events/<event_id>/revoke")
+@authenticated()
+@blp.arguments(RevokeIn)
+@blp.response(201, AppendedOut)
+def revoke_event(data: dict[str, Any], event_id: str) -> Any:
+    """Revoke an event with a reason; the revocation is itself an event."""
+    result = event_commands.revoke_event(get_db(), current_principal(), event_id, data["reason"], request_meta())
+    return appended(result.events[0]), 200 if result.replayed else 201

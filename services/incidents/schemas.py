@@ -1,0 +1,95 @@
+"""Request and response schemas of the incidents API (SPEC §7.2); they become /openapi.json."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, fields, validate
+
+from shared.schemas.template import CODE
+
+MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="应为 YYYY-MM (must be YYYY-MM)")
+PROJECT_CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$",
+                               error="项目代码只能含字母、数字、_ - (letters, digits, _ -)")
+
+
+class Strict(Schema):
+    class Meta:
+        unknown = RAISE
+
+
+class ProjectIn(Strict):
+    code = fields.String(required=True, validate=PROJECT_CODE)
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class EmployeeIn(Strict):
+    employee_no = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", error="工号只能含字母、数字、_ - (letters, digits, _ -)"))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    project = fields.String(required=True, validate=PROJECT_CODE)
+    department = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    position = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    template = fields.String(required=True, validate=CODE)
+    effective_from = fields.String(load_default=None, allow_none=True, validate=MONTH)
+
+
+class EmployeeOut(Schema):
+    employee_no = fields.String()
+    name = fields.String()
+    project = fields.String()
+    department = fields.String()
+    position = fields.String()
+    template = fields.String()
+    effective_from = fields.String(allow_none=True)
+
+
+class TransferIn(Strict):
+    project = fields.String(required=True, validate=PROJECT_CODE)
+    department = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    effective_from = fields.String(required=True, validate=MONTH)
+
+
+class TransferOut(Schema):
+    employee_no = fields.String()
+    project = fields.String()
+    department = fields.String()
+    effective_from = fields.String()
+
+
+class TemplateQuery(Schema):
+    code = fields.String(load_default=None)
+
+
+class AppendedOut(Schema):
+    id = fields.String()
+    position = fields.Integer()
+    recorded_at = fields.String()
+    hash = fields.String()
+    stream = fields.String()
+    version = fields.Integer()
+
+
+class BatchOut(Schema):
+    events = fields.List(fields.Nested(AppendedOut))
+
+
+class EventQuery(Schema):
+    employee = fields.String(load_default=None)
+    project = fields.String(load_default=None)
+    period = fields.String(load_default=None, validate=MONTH)
+    type = fields.String(load_default=None)
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+class RevokeIn(Strict):
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000,
+                                                                  error="撤销原因不能为空 (reason required)"))
+
+
+class RecomputeIn(Strict):
+    period = fields.String(required=True, validate=MONTH)
+    project = fields.String(load_default=None, validate=PROJECT_CODE)
+
+
+class TaskOut(Schema):
+    task_id = fields.String()

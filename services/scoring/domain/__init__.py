@@ -1,0 +1,1 @@
+"""Pure scoring: (template version, events) -> results. Standard library and shared.domain only."""

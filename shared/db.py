@@ -1,0 +1,114 @@
+"""Engines for PostgreSQL and SQLite, and the one way to write: a serialised transaction.
+
+Writers serialise on the event log so that commit order equals position order: on
+PostgreSQL by ``LOCK TABLE events IN EXCLUSIVE MODE`` inside the transaction (readers
+are not blocked), on SQLite by ``BEGIN IMMEDIATE``. A reader that follows positions can
+then never skip an event that commits late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import OperationalError
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database cannot be reached; the message names the URL (without password)."""
+
+
+def _safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("jixiao_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An engine for `url`; SQLite files get WAL and their folder created."""
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 10)
+    return create_engine(url, **kwargs)
+
+
+class Database:
+    """The engine plus the write discipline every writer goes through."""
+
+    def __init__(self, url: str, **kwargs: Any) -> None:
+        self.url = url
+        self.engine = make_engine(url, **kwargs)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A transaction holding the event-log write lock; commits on success."""
+        with self._connect() as conn:
+            conn = conn.execution_options(jixiao_write=True)
+            with conn.begin():
+                if self.is_postgres:
+                    conn.exec_driver_sql("LOCK TABLE events IN EXCLUSIVE MODE")
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction (one consistent snapshot on PostgreSQL)."""
+        with self._connect() as conn:
+            with conn.begin():
+                if self.is_postgres:
+                    conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield conn
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        try:
+            conn = self.engine.connect()
+        except OperationalError as exc:
+            raise DatabaseUnavailable(
+                f"cannot reach the database at {_safe_url(self.url)}: {exc.orig}. "
+                "Check DATABASE_URL and that the server is running."
+            ) from exc
+        with conn:
+            yield conn
+
+    def ping(self) -> bool:
+        try:
+            with self._connect() as conn:
+                conn.exec_driver_sql("SELECT 1")
+            return True
+        except (DatabaseUnavailable, OperationalError):
+            return False
+
+    def dispose(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""The pure domain: templates, events and periods. Imports only the standard library."""

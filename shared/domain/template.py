@@ -1,0 +1,128 @@
+"""Rubrics (考核表) as immutable values.
+
+A template version is data: it is published, never edited. Scoring reads it, the
+write side validates events against it. Everything numeric is a Decimal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+RuleKind = Literal["fixed", "range", "per_percent_below"]
+RULE_KINDS: tuple[str, ...] = ("fixed", "range", "per_percent_below")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One way to lose points on an item (扣分标准)."""
+
+    code: str
+    title: str
+    kind: RuleKind
+    points: Decimal | None = None  # fixed: per occurrence; per_percent_below: per percent
+    min: Decimal | None = None  # range only
+    max: Decimal | None = None  # range only
+    target: Decimal | None = None  # per_percent_below only
+
+
+@dataclass(frozen=True)
+class Item:
+    """One row of the rubric with its standard points (标准分/分值)."""
+
+    code: str
+    title: str
+    points: Decimal
+    category: str = ""
+    rules: tuple[Rule, ...] = ()
+    note: str = ""
+
+    def rule(self, code: str) -> Rule | None:
+        return next((r for r in self.rules if r.code == code), None)
+
+
+@dataclass(frozen=True)
+class BonusRule:
+    """A bonus (加分) granted after weighting, within [min, max] points."""
+
+    code: str
+    title: str
+    min: Decimal = Decimal(1)
+    max: Decimal = Decimal(10)
+
+
+@dataclass(frozen=True)
+class RankingPolicy:
+    """Seed 003 篇2: monthly ranking consequences."""
+
+    scope: str = "department"
+    min_group_size: int = 3
+    first_reward: Decimal = Decimal(100)
+    last_penalty: Decimal = Decimal(100)
+    bottom_n: int = 2
+    improvement_due_days: int = 7
+    reassign_after_consecutive_last: int = 3
+
+
+@dataclass(frozen=True)
+class AnnualComponent:
+    """One part of the year-end composite (seed 003 §4.6)."""
+
+    code: str
+    title: str
+    weight: Decimal
+    template: str | None = None  # template code whose finals feed it; None = this template
+
+
+def default_annual_components() -> tuple[AnnualComponent, ...]:
+    return (
+        AnnualComponent("inspections", "周检、月检", Decimal("0.20"), "cs-inspection"),
+        AnnualComponent("monthly", "月考核", Decimal("0.30"), None),
+        AnnualComponent("year_end", "年终考评", Decimal("0.50"), "cs-year-end"),
+    )
+
+
+@dataclass(frozen=True)
+class AnnualPolicy:
+    components: tuple[AnnualComponent, ...] = field(default_factory=default_annual_components)
+    excellent_above: Decimal = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Template:
+    """One published version of a rubric."""
+
+    code: str
+    name: str
+    effective_from: str  # YYYY-MM (or YYYY for annual templates)
+    items: tuple[Item, ...]
+    period: str = "month"
+    version: int = 1
+    raters: dict[str, Decimal] = field(default_factory=lambda: {"supervisor": Decimal(1)})
+    item_cap: bool = True
+    bonuses: tuple[BonusRule, ...] = ()
+    excellent_above: Decimal = Decimal(100)
+    ranking: RankingPolicy = field(default_factory=RankingPolicy)
+    annual: AnnualPolicy = field(default_factory=AnnualPolicy)
+    source: str = ""
+
+    @property
+    def total_points(self) -> Decimal:
+        return sum((i.points for i in self.items), Decimal(0))
+
+    @property
+    def has_self_rater(self) -> bool:
+        return self.raters.get("self", Decimal(0)) > 0
+
+    def item(self, code: str) -> Item | None:
+        return next((i for i in self.items if i.code == code), None)
+
+    def bonus(self, code: str) -> BonusRule | None:
+        return next((b for b in self.bonuses if b.code == code), None)
+
+
+def version_in_force(versions: list[Template], period: str) -> Template | None:
+    """The latest version whose effective_from is not after `period` (YYYY-MM)."""
+    eligible = [v for v in versions if v.effective_from <= period]
+    return max(eligible, key=lambda v: (v.effective_from, v.version), default=None)

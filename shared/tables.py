@@ -1,0 +1,147 @@
+"""The storage schema (SQLAlchemy Core). Alembic migrations create it; this mirrors them."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+Json = JSON().with_variant(JSONB(), "postgresql")
+Timestamp = DateTime(timezone=True)
+
+metadata = MetaData()
+
+events = Table(
+    "events",
+    metadata,
+    Column("stream", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("position", BigInteger, nullable=False, unique=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("schema_version", Integer, nullable=False),
+    Column("payload", Json, nullable=False),
+    Column("metadata", Json, nullable=False),
+    Column("occurred_on", Date, nullable=True),
+    Column("period", String(7), nullable=True),
+    Column("employee", String(64), nullable=True),
+    Column("project", String(64), nullable=True),
+    Column("recorded_at", Timestamp, nullable=False),
+    Column("idempotency_key", String(255), nullable=True, unique=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    PrimaryKeyConstraint("stream", "version", name="events_pkey"),
+    Index("ix_events_employee_period", "employee", "period"),
+    Index("ix_events_project_period", "project", "period"),
+    Index("ix_events_type", "type"),
+)
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("code", String(32), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+departments = Table(
+    "departments",
+    metadata,
+    Column("project", String(32), ForeignKey("projects.code"), primary_key=True),
+    Column("name", String(100), primary_key=True),
+)
+
+employees = Table(
+    "employees",
+    metadata,
+    Column("employee_no", String(64), primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("project", String(32), ForeignKey("projects.code"), nullable=False),
+    Column("department", String(100), nullable=False),
+    Column("position", String(100), nullable=False),
+    Column("template", String(64), nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", Timestamp, nullable=False),
+    Index("ix_employees_project_department", "project", "department"),
+)
+
+# Where an employee belonged from which month on: transfers keep the history.
+employee_assignments = Table(
+    "employee_assignments",
+    metadata,
+    Column("employee_no", String(64), ForeignKey("employees.employee_no"), primary_key=True),
+    Column("effective_from", String(7), primary_key=True),
+    Column("project", String(32), nullable=False),
+    Column("department", String(100), nullable=False),
+    Column("position", BigInteger, nullable=False),
+)
+
+templates = Table(
+    "templates",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("effective_from", String(7), nullable=False),
+    Column("document", Json, nullable=False),
+    Column("published_at", Timestamp, nullable=False),
+    Column("published_by", String(100), nullable=False),
+)
+
+period_closures = Table(
+    "period_closures",
+    metadata,
+    Column("project", String(32), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("closed_at", Timestamp, nullable=False),
+    Column("closed_by", String(100), nullable=False),
+    Column("event_id", String(36), nullable=False),
+)
+
+event_revocations = Table(
+    "event_revocations",
+    metadata,
+    Column("event_id", String(36), primary_key=True),
+    Column("revocation_id", String(36), nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user", String(100), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("projects", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+)
+
+tasks = Table(
+    "tasks",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("kind", String(50), nullable=False),
+    Column("args", Json, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("progress", Json, nullable=False),
+    Column("result", Json, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Column("requested_by", String(100), nullable=False),
+)

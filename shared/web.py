@@ -1,0 +1,158 @@
+"""What both Flask services share: problem+json errors, bearer auth, health probes."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from shared.auth import Principal, authenticate
+from shared.db import Database, DatabaseUnavailable
+from shared.errors import DomainError, Forbidden, Unauthorized
+
+log = logging.getLogger("jixiao.web")
+PROBLEM = "application/problem+json"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def problem(status: int, title: str, detail: str = "", errors: dict[str, Any] | None = None,
+            headers: dict[str, str] | None = None) -> Any:
+    body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
+    if errors:
+        body["errors"] = errors
+    resp = jsonify(body)
+    resp.status_code = status
+    resp.mimetype = PROBLEM
+    for k, v in (headers or {}).items():
+        resp.headers[k] = v
+    return resp
+
+
+def _flatten_webargs(errors: dict[str, Any]) -> dict[str, Any]:
+    """webargs nests errors by location ({"json": {...}}); name the field itself."""
+    flat: dict[str, Any] = {}
+    for location, value in errors.items():
+        if location in ("json", "form") and isinstance(value, dict):
+            flat.update(value)
+        elif isinstance(value, dict):
+            flat.update(value)
+        else:
+            flat["body" if location == "json" else location] = value
+    return flat
+
+
+TITLES = {
+    400: "请求格式错误 (Bad request)",
+    401: "未认证 (Unauthorized)",
+    403: "无权限 (Forbidden)",
+    404: "未找到 (Not found)",
+    405: "方法不允许 (Method not allowed)",
+    409: "冲突 (Conflict)",
+    413: "请求过大 (Payload too large)",
+    415: "不支持的媒体类型 (Unsupported media type)",
+    422: "数据校验失败 (Validation failed)",
+    500: "服务器内部错误 (Internal server error)",
+    503: "服务暂不可用 (Service unavailable)",
+}
+
+
+class ProblemApi(Api):
+    """flask-smorest's Api, answering every error as application/problem+json."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:  # type: ignore[override]
+        code = error.code or 500
+        data = getattr(error, "data", None) or {}
+        errors = data.get("messages") or data.get("errors")
+        if isinstance(errors, dict):
+            errors = _flatten_webargs(errors)
+        detail = data.get("message") or (error.description if code < 500 else "")
+        if errors and not data.get("message"):
+            detail = "; ".join(f"{k}: {v}" for k, v in list(errors.items())[:5])
+        return problem(code, TITLES.get(code, error.name), str(detail or ""), errors)
+
+
+def init_web(app: Flask, api: Api, db: Database, admin_token: str | None) -> None:
+    """Error handlers, request ids and health probes shared by both services."""
+    app.extensions["jixiao_db"] = db
+    app.config["JIXIAO_ADMIN_TOKEN"] = admin_token
+
+    @app.before_request
+    def _request_id() -> None:
+        g.request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
+
+    @app.after_request
+    def _echo_request_id(resp: Any) -> Any:
+        resp.headers["X-Request-Id"] = getattr(g, "request_id", "")
+        return resp
+
+    @app.errorhandler(DomainError)
+    def _domain(err: DomainError) -> Any:
+        return problem(err.status, err.title, err.detail, err.errors)
+
+    @app.errorhandler(DatabaseUnavailable)
+    def _db_down(err: DatabaseUnavailable) -> Any:
+        log.error("database unavailable: %s", err)
+        return problem(503, TITLES[503], "数据库暂不可用 (database unavailable)")
+
+    health = Blueprint("health", __name__)
+
+    @health.get("/healthz")
+    def healthz() -> Any:
+        """The process is up."""
+        return jsonify(status="ok")
+
+    @health.get("/readyz")
+    def readyz() -> Any:
+        """The database (and broker, when configured) answer."""
+        checks = {"database": db.ping()}
+        broker = app.extensions.get("jixiao_broker_ping")
+        if broker is not None:
+            checks["broker"] = bool(broker())
+        ok = all(checks.values())
+        return jsonify(status="ok" if ok else "unavailable", checks=checks), (200 if ok else 503)
+
+    app.register_blueprint(health)
+
+
+def get_db() -> Database:
+    return cast(Database, current_app.extensions["jixiao_db"])
+
+
+def current_principal() -> Principal:
+    principal = getattr(g, "principal", None)
+    if principal is None:
+        raise Unauthorized("需要有效的令牌 (a valid bearer token is required)")
+    return cast(Principal, principal)
+
+
+def authenticated(roles: Iterable[str] | None = None) -> Callable[[F], F]:
+    """Require a valid bearer token and, if given, one of `roles` (else 403)."""
+    allowed = None if roles is None else frozenset(roles)
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            header = request.headers.get("Authorization", "")
+            scheme, _, token = header.partition(" ")
+            db = get_db()
+            principal = None
+            if scheme.lower() == "bearer" and token.strip():
+                with db.read() as conn:
+                    principal = authenticate(conn, token.strip(), current_app.config.get("JIXIAO_ADMIN_TOKEN"))
+            if principal is None:
+                return problem(401, TITLES[401], "需要有效的令牌 (a valid bearer token is required)",
+                               headers={"WWW-Authenticate": 'Bearer realm="jixiao"'})
+            if allowed is not None and principal.role not in allowed:
+                raise Forbidden(f"角色 {principal.role} 无权执行此操作 (role {principal.role} may not do this)")
+            g.principal = principal
+            return view(*args, **kwargs)
+
+        return cast(F, wrapper)
+
+    return decorate
