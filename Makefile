@@ -1,0 +1,10 @@
+.PHONY: install test lint run bench bench-smoke
+install:
+	bash scripts/install.sh
+test:
+	bash scripts/test.sh
+lint:
+	.venv/bin/ruff check shared services tests
+	.venv/bin/mypy
+run:
+	bash scripts/run.sh
