@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 
 
@@ -82,6 +82,21 @@ class Database:
                 yield conn
 
     @contextmanager
+    def update(self, *lock_keys: str) -> Iterator[Connection]:
+        """A read-model transaction: never blocks event writers.
+
+        On PostgreSQL it takes transaction-scoped advisory locks on `lock_keys` (so two
+        workers on the same employee-month run one after the other); SQLite has one
+        writer at a time anyway.
+        """
+        with self._connect() as conn:
+            conn = conn.execution_options(jixiao_write=True)
+            with conn.begin():
+                for key in sorted(set(lock_keys)):
+                    advisory_lock(conn, key)
+                yield conn
+
+    @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only transaction (one consistent snapshot on PostgreSQL)."""
         with self._connect() as conn:
@@ -112,3 +127,17 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def advisory_lock(conn: Connection, key: str) -> None:
+    """Take a transaction-scoped lock on `key` (PostgreSQL; SQLite has one writer anyway)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": key})
+
+
+def try_advisory_lock(conn: Connection, key: str) -> bool:
+    """Like advisory_lock, but give up at once when another transaction holds it."""
+    if conn.dialect.name != "postgresql":
+        return True
+    return bool(conn.execute(text("SELECT pg_try_advisory_xact_lock(hashtextextended(:k, 0))"),
+                             {"k": key}).scalar())

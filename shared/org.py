@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, select
 
@@ -94,3 +95,36 @@ def is_closed(conn: Connection, project: str, period: str) -> bool:
         select(period_closures.c.project)
         .where(period_closures.c.project == project, period_closures.c.period == period)
     ).first() is not None
+
+
+@dataclass(frozen=True)
+class Member:
+    employee_no: str
+    name: str
+    project: str
+    department: str
+    template: str
+    position: str
+
+
+def members(conn: Connection, period: str, project: str | None = None) -> list[Member]:
+    """Active employees and where they belonged in `period`, optionally of one project."""
+    rows = conn.execute(
+        select(employee_assignments, employees.c.name, employees.c.template,
+               employees.c.position.label("job"))
+        .join(employees, employees.c.employee_no == employee_assignments.c.employee_no)
+        .where(employee_assignments.c.effective_from <= period, employees.c.active.is_(True))
+        .order_by(employee_assignments.c.employee_no, employee_assignments.c.effective_from)
+    )
+    latest: dict[str, Member] = {}
+    for r in rows:  # ordered by effective_from: the last one per employee wins
+        latest[r.employee_no] = Member(r.employee_no, r.name, r.project, r.department, r.template, r.job)
+    found = [m for m in latest.values() if project is None or m.project == project]
+    return sorted(found, key=lambda m: m.employee_no)
+
+
+def closed_on(conn: Connection, project: str, period: str) -> datetime | None:
+    return conn.execute(
+        select(period_closures.c.closed_at)
+        .where(period_closures.c.project == project, period_closures.c.period == period)
+    ).scalar()

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     PrimaryKeyConstraint,
     String,
     Table,
@@ -144,4 +145,83 @@ tasks = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     Column("requested_by", String(100), nullable=False),
+)
+
+# -- read models (written by the scoring worker, read by the reports service) ------------
+
+scores = Table(
+    "scores",
+    metadata,
+    Column("employee", String(64), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("project", String(32), nullable=False),
+    Column("department", String(100), nullable=False),
+    Column("template", String(64), nullable=False),
+    Column("template_version", Integer, nullable=False),
+    Column("final", Numeric(12, 2), nullable=False),
+    Column("result", Json, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("computed_at", Timestamp, nullable=False),
+    Index("ix_scores_project_period", "project", "period"),
+)
+
+score_revisions = Table(
+    "score_revisions",
+    metadata,
+    Column("employee", String(64), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    Column("old_final", Numeric(12, 2), nullable=True),
+    Column("new_final", Numeric(12, 2), nullable=False),
+    Column("old", Json, nullable=True),
+    Column("new", Json, nullable=False),
+    Column("cause_event_ids", Json, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
+rankings = Table(
+    "rankings",
+    metadata,
+    Column("project", String(32), primary_key=True),
+    Column("department", String(100), primary_key=True),  # "*" when the scope is the project
+    Column("template", String(64), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("rows", Json, nullable=False),
+    Column("closed_on", Date, nullable=True),
+    Column("position", BigInteger, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("computed_at", Timestamp, nullable=False),
+)
+
+annual_scores = Table(
+    "annual_scores",
+    metadata,
+    Column("employee", String(64), primary_key=True),
+    Column("year", String(4), primary_key=True),
+    Column("template", String(64), nullable=False),
+    Column("result", Json, nullable=False),
+    Column("position", BigInteger, nullable=False),
+    Column("computed_at", Timestamp, nullable=False),
+)
+
+checkpoints = Table(
+    "checkpoints",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+# Month-end fan-in lives here, not in a Redis chord: one row per chunk of employees.
+task_chunks = Table(
+    "task_chunks",
+    metadata,
+    Column("task_id", String(36), primary_key=True),
+    Column("chunk_no", Integer, primary_key=True),
+    Column("period", String(7), nullable=False),
+    Column("employees", Json, nullable=False),
+    Column("done", Boolean, nullable=False),
+    Column("done_at", Timestamp, nullable=True),
 )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, request
 
 from services.incidents.resources import events, org, periods
 from shared.config import Settings
@@ -10,8 +13,12 @@ from shared.db import Database
 from shared.web import ProblemApi, init_web
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> Flask:
-    """Build the incidents app; nothing is created at import time."""
+def create_app(settings: Settings | None = None, db: Database | None = None,
+               on_write: Callable[[], None] | None = None) -> Flask:
+    """Build the incidents app; nothing is created at import time.
+
+    `on_write` is called after every successful write (the in-process scorer's wake-up).
+    """
     settings = settings or Settings.from_env()
     app = Flask("jixiao.incidents")
     app.config.update(
@@ -29,4 +36,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     init_web(app, api, db or Database(settings.database_url), settings.admin_token)
     for blp in (org.blp, events.blp, periods.blp):
         api.register_blueprint(blp)
+    if on_write is not None:
+        app.extensions["jixiao_task_wake"] = on_write
+
+        @app.after_request
+        def _wake(resp: Any) -> Any:
+            if request.method == "POST" and resp.status_code < 300:
+                on_write()
+            return resp
+
     return app

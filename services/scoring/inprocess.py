@@ -1,0 +1,67 @@
+"""The embedded default: no broker, the same work runs on a thread in the web process."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable
+
+from services.scoring import work
+from services.scoring.relay import relay_tick
+from shared.db import Database
+
+log = logging.getLogger("jixiao.scoring.inprocess")
+
+
+class InProcessRunner:
+    """Relay plus worker on one thread: tick the relay, then run what it queued."""
+
+    def __init__(self, db: Database, interval: float = 0.5) -> None:
+        self.db = db
+        self.interval = interval
+        self.jobs: queue.Queue[Callable[[], object]] = queue.Queue()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # Dispatcher
+    def run_task(self, task_id: str) -> None:
+        self.jobs.put(lambda: work.run_task(self.db, self, task_id))
+
+    def score(self, period: str, employees: list[str], task_id: str | None = None,
+              chunk_no: int | None = None) -> None:
+        self.jobs.put(lambda: work.score_employees(self.db, period, employees, task_id, chunk_no))
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def drain(self) -> int:
+        """Relay and run until nothing is left; returns how many jobs ran."""
+        ran = 0
+        while True:
+            relayed = relay_tick(self.db, self)
+            while not self.jobs.empty():
+                self.jobs.get_nowait()()
+                ran += 1
+            if not relayed and self.jobs.empty():
+                return ran
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name="jixiao-scoring", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.drain()
+            except Exception:  # keep serving; the next tick retries from the checkpoint
+                log.exception("in-process scoring failed; retrying")
+            self._wake.wait(self.interval)
+            self._wake.clear()
