@@ -93,13 +93,18 @@ def verify() -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind both services to.")
 def serve(host: str) -> None:
-    """Run both web services (incidents on INCIDENTS_PORT, reports on REPORTS_PORT)."""
+    """Run both web services (incidents on INCIDENTS_PORT, reports on REPORTS_PORT).
+
+    Without REDIS_URL the scoring runs in-process; with it, this only records and a
+    `jixiao worker` scores.
+    """
     from werkzeug.serving import make_server
 
     from services.incidents.app import create_app as incidents_app
     from services.reports.app import create_app as reports_app
+    from services.scoring.inprocess import InProcessRunner
     from shared.migrate import upgrade
     from shared.seeding import install_seed_templates
 
@@ -107,12 +112,18 @@ def serve(host: str) -> None:
     database = _database(settings)
     upgrade(database)
     install_seed_templates(database)
+    runner = InProcessRunner(database) if settings.embedded else None
+    wake = runner.wake if runner else None
     servers = [
-        make_server(host, settings.incidents_port, incidents_app(settings, database), threaded=True),
+        make_server(host, settings.incidents_port, incidents_app(settings, database, on_write=wake), threaded=True),
         make_server(host, settings.reports_port, reports_app(settings, database), threaded=True),
     ]
     for s in servers:
         threading.Thread(target=s.serve_forever, daemon=True).start()
+    if runner:
+        runner.start()
+    mode = "in-process scoring (no REDIS_URL)" if runner else "scoring by `jixiao worker` via Redis"
+    click.echo(f"jixiao serving, {mode}")
     click.echo(f"incidents: http://{host}:{settings.incidents_port}/openapi.json")
     click.echo(f"reports:   http://{host}:{settings.reports_port}/openapi.json")
     try:
@@ -120,3 +131,90 @@ def serve(host: str) -> None:
     except KeyboardInterrupt:
         for s in servers:
             s.shutdown()
+        if runner:
+            runner.stop()
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--concurrency", "-c", default=2, show_default=True, help="Worker processes.")
+@click.option("--loglevel", "-l", default="INFO", show_default=True)
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def worker(concurrency: int, loglevel: str, celery_args: tuple[str, ...]) -> None:
+    """Run a Celery scoring worker (needs REDIS_URL); it also relays the event log."""
+    from services.scoring.celery_app import make_celery
+
+    app = _celery(make_celery)
+    app.worker_main(["worker", f"--concurrency={concurrency}", f"--loglevel={loglevel}",
+                     "--without-gossip", "--without-mingle", *celery_args])
+
+
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.option("--loglevel", "-l", default="INFO", show_default=True)
+@click.argument("celery_args", nargs=-1, type=click.UNPROCESSED)
+def beat(loglevel: str, celery_args: tuple[str, ...]) -> None:
+    """Run the month-end schedule (celery beat with a redbeat lock: one beat at a time)."""
+    from services.scoring.celery_app import make_celery
+
+    app = _celery(make_celery)
+    app.start(["beat", "--scheduler=redbeat.RedBeatScheduler", f"--loglevel={loglevel}", *celery_args])
+
+
+def _celery(factory: Any) -> Any:
+    try:
+        return factory(_settings())
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+@click.option("--period", required=True, help="Month to recompute, YYYY-MM.")
+@click.option("--project", default=None, help="One project (default: all).")
+def recompute(period: str, project: str | None) -> None:
+    """Recompute a month's scores and rankings, with a progress bar."""
+    from services.incidents.period_commands import request_recompute
+    from services.scoring.inprocess import InProcessRunner
+    from shared.domain.periods import is_month
+    from shared.errors import DomainError
+
+    if not is_month(period):
+        raise click.BadParameter("must be YYYY-MM", param_hint="--period")
+    settings = _settings()
+    database = _database(settings)
+    try:
+        task_id = request_recompute(database, _system(), period, project)
+    except DomainError as exc:
+        raise click.ClickException(exc.detail) from None
+    if settings.embedded:
+        InProcessRunner(database).drain()
+    _follow(database, task_id)
+
+
+def _system() -> Any:
+    from shared.auth import Principal
+
+    return Principal(user="system:cli", role="admin", projects=frozenset())
+
+
+def _follow(database: Database, task_id: str, timeout: float = 3600) -> None:
+    import time
+
+    from shared.tasklog import get_task
+
+    deadline = time.monotonic() + timeout
+    task: dict[str, Any] = {"state": "PENDING", "progress": {}}
+    with click.progressbar(length=1, label=f"task {task_id[:8]}") as bar:
+        done_seen = 0
+        while time.monotonic() < deadline:
+            with database.read() as conn:
+                task = get_task(conn, task_id) or task
+            total = max(1, int(task["progress"].get("total") or 1))
+            bar.length = total
+            done = int(task["progress"].get("done") or 0)
+            bar.update(done - done_seen)
+            done_seen = done
+            if task["state"] in ("SUCCESS", "FAILURE"):
+                break
+            time.sleep(0.5)
+    if task["state"] != "SUCCESS":
+        raise click.ClickException(f"task {task_id} ended {task['state']}: {task.get('error') or 'timed out'}")
+    click.echo(f"done: {task['result']}")

@@ -55,7 +55,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
         worker_send_task_events=False,
         redbeat_redis_url=settings.redis_url,
         redbeat_key_prefix=f"{prefix}:redbeat",
-        redbeat_lock_timeout=60,
+        redbeat_lock_timeout=_int_env("JIXIAO_BEAT_LOCK_TIMEOUT", 60),
         beat_max_loop_interval=5,
         # The seeds close on the 1st for the previous month; 01:00 Asia/Shanghai.
         beat_schedule={"close-previous-month": {
