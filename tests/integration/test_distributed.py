@@ -219,3 +219,23 @@ def test_only_one_beat_runs_even_if_two_are_started(cluster):
     standby = second if holders[0] is first else first
     holders[0].kill()
     wait_for(lambda: "Acquired lock" in standby.text(), 30, "the standby beat to take over")
+
+
+def test_two_workers_share_one_close_and_agree_with_a_clean_replay(cluster):
+    numbers = cluster.populate(300)
+    cluster.worker()
+    cluster.worker()
+    task = cluster.wait_task(cluster.close())
+    assert task["progress"]["done"] == task["progress"]["total"] == 6
+    assert stored_finals(cluster.db) == clean_replay(cluster.db, numbers)
+    assert set(revision_counts(cluster.db).values()) == {1}
+
+
+def test_a_recompute_request_is_carried_out_by_a_worker(cluster):
+    numbers = cluster.populate(10)
+    cluster.worker()
+    r = cluster.client.post("/api/v1/recompute", json={"period": PERIOD, "project": "JRJ"}, headers=AUTH)
+    assert r.status_code == 202
+    task = cluster.wait_task(r.json["task_id"])
+    assert task["result"]["employees"] == 10
+    assert stored_finals(cluster.db) == clean_replay(cluster.db, numbers)

@@ -18,6 +18,7 @@ from services.scoring.rebuild import rebuild_read_models, snapshot
 from shared import org
 from shared.eventstore import EventStore
 from shared.tables import annual_scores, checkpoints, rankings, score_revisions, scores
+from shared.tasklog import get_task
 
 DAY = "2026-10-14"
 
@@ -155,3 +156,20 @@ def test_stored_finals_equal_the_pure_fold_over_the_log(api, runner):
     expected = score_month(template, "JRJ-0001", "2026-10", events)
     # complaints 3 + 4 + 5 = 12 on the 10-point civility item: capped at 0, so S = 90
     assert score_row(api.db, "JRJ-0001").final == expected.final == Decimal("90")
+
+
+def test_the_month_end_schedule_closes_last_month_for_every_project(api, runner):
+    from datetime import datetime
+
+    from services.scoring.month_end import close_previous_month_for_all
+    from shared.domain.periods import TZ
+
+    # 1 November 01:00 in Shanghai is still 31 October in UTC: the close is for October.
+    now = datetime(2026, 11, 1, 1, 0, tzinfo=TZ)
+    task_ids = close_previous_month_for_all(api.db, now)
+    runner.drain()
+    with api.db.read() as conn:
+        assert org.is_closed(conn, "JRJ", "2026-10") and org.is_closed(conn, "BSQ", "2026-10")
+        assert not org.is_closed(conn, "JRJ", "2026-11")
+        states = {get_task(conn, t)["state"] for t in task_ids}
+    assert len(task_ids) == 2 and states == {"SUCCESS"}
