@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from typing import Any
@@ -33,7 +34,15 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
-    """jixiao (绩效): performance evaluation for property-management customer service."""
+    """jixiao (绩效): performance evaluation for property-management customer service.
+
+    Settings come from the environment: DATABASE_URL (default: SQLite under ./var/),
+    REDIS_URL (unset: score in-process), JIXIAO_ADMIN_TOKEN, INCIDENTS_PORT (8001),
+    REPORTS_PORT (8003), JIXIAO_LOG_LEVEL (INFO). Logs are JSON lines on stderr.
+    """
+    from shared.logs import configure_logging
+
+    configure_logging(os.environ.get("JIXIAO_LOG_LEVEL", "INFO"))
 
 
 @main.group()

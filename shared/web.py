@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -14,9 +15,10 @@ from werkzeug.exceptions import HTTPException
 
 from shared.auth import Principal, authenticate
 from shared.db import Database, DatabaseUnavailable
-from shared.errors import DomainError, Forbidden, Unauthorized
+from shared.errors import DomainError, Forbidden, Unauthorized, flatten_messages
 
 log = logging.getLogger("jixiao.web")
+access = logging.getLogger("jixiao.access")
 PROBLEM = "application/problem+json"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,13 +37,12 @@ def problem(status: int, title: str, detail: str = "", errors: dict[str, Any] | 
 
 
 def _flatten_webargs(errors: dict[str, Any]) -> dict[str, Any]:
-    """webargs nests errors by location ({"json": {...}}); name the field itself."""
+    """webargs nests errors by location ({"json": {...}}); name the field itself, by its
+    dotted path, and the body as `body` (not marshmallow's `_schema`)."""
     flat: dict[str, Any] = {}
     for location, value in errors.items():
-        if location in ("json", "form") and isinstance(value, dict):
-            flat.update(value)
-        elif isinstance(value, dict):
-            flat.update(value)
+        if isinstance(value, dict):
+            flat.update(flatten_messages(value))
         else:
             flat["body" if location == "json" else location] = value
     return flat
@@ -77,18 +78,40 @@ class ProblemApi(Api):
         return problem(code, TITLES.get(code, error.name), str(detail or ""), errors)
 
 
-def init_web(app: Flask, api: Api, db: Database, admin_token: str | None) -> None:
+def redis_ping(url: str) -> Callable[[], bool]:
+    def ping() -> bool:
+        import redis
+
+        try:
+            return bool(redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1).ping())
+        except redis.RedisError:
+            return False
+
+    return ping
+
+
+def init_web(app: Flask, api: Api, db: Database, admin_token: str | None,
+             redis_url: str | None = None) -> None:
     """Error handlers, request ids and health probes shared by both services."""
     app.extensions["jixiao_db"] = db
+    if redis_url:
+        app.extensions["jixiao_broker_ping"] = redis_ping(redis_url)
     app.config["JIXIAO_ADMIN_TOKEN"] = admin_token
 
     @app.before_request
     def _request_id() -> None:
-        g.request_id = request.headers.get("X-Request-Id") or str(uuid.uuid4())
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming if 0 < len(incoming) <= 100 and incoming.isprintable() else str(uuid.uuid4())
+        g.started = time.perf_counter()
 
     @app.after_request
-    def _echo_request_id(resp: Any) -> Any:
+    def _log_request(resp: Any) -> Any:
         resp.headers["X-Request-Id"] = getattr(g, "request_id", "")
+        principal = getattr(g, "principal", None)
+        access.info("%s %s %s", request.method, request.path, resp.status_code, extra={
+            "method": request.method, "path": request.path, "status": resp.status_code,
+            "duration_ms": round((time.perf_counter() - getattr(g, "started", time.perf_counter())) * 1000, 2),
+            "user": principal.user if principal else None, "service": app.name})
         return resp
 
     @app.errorhandler(DomainError)

@@ -33,7 +33,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ProblemApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
-    init_web(app, api, db or Database(settings.database_url), settings.admin_token)
+    init_web(app, api, db or Database(settings.database_url), settings.admin_token, settings.redis_url)
     for blp in (org.blp, events.blp, periods.blp):
         api.register_blueprint(blp)
     if on_write is not None:

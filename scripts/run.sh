@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install jixiao and run it on the embedded default: SQLite under ./var/, scoring
+# in-process, the demo group loaded. Prints the URLs to open and an admin token.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+# PDF sheets embed a CJK font and are laid out by Pango (WeasyPrint).
+if ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK\|Noto Serif CJK"; then
+  echo "run: installing fonts-noto-cjk and Pango for the PDF reports"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 fontconfig >/dev/null
+fi
+bash scripts/install.sh
+export PATH="$PWD/.venv/bin:$PATH"
+unset REDIS_URL
+export JIXIAO_ADMIN_TOKEN=${JIXIAO_ADMIN_TOKEN:-$(python3 -c 'import secrets; print("jx_" + secrets.token_urlsafe(24))')}
+jixiao db upgrade
+jixiao demo
+cat <<MSG
+
+  jixiao is starting (SQLite at ./var/jixiao.db, scoring in-process).
+  Open http://127.0.0.1:${REPORTS_PORT:-8003}/ and sign in with the admin token:
+
+      $JIXIAO_ADMIN_TOKEN
+
+  API: http://127.0.0.1:${INCIDENTS_PORT:-8001}/openapi.json (write side)
+       http://127.0.0.1:${REPORTS_PORT:-8003}/openapi.json (read side)
+  e.g. curl -H "Authorization: Bearer \$TOKEN" "http://127.0.0.1:${REPORTS_PORT:-8003}/api/v1/scores?project=JRJ&period=2026-10"
+  Stop with Ctrl-C.
+
+MSG
+exec jixiao serve
