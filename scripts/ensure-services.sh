@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Make sure PostgreSQL and Redis answer on 127.0.0.1; start them, or install them
-# with apt-get, when they do not. Idempotent; prints what it did.
+# Make sure PostgreSQL and Redis answer on 127.0.0.1 (start them, or install them with
+# apt-get, when they do not), and that the system packages the tests use are there:
+# redis-server, a CJK font and Pango. Idempotent; prints what it did.
 set -euo pipefail
 
 PGHOST_=${JIXIAO_TEST_PGHOST:-127.0.0.1}
@@ -43,4 +44,7 @@ if ! redis_up; then
   redis_up || { echo "ensure-services: Redis did not start" >&2; exit 1; }
   echo "ensure-services: started Redis"
 fi
+# The fault tests start a private redis-server; the PDF tests need a CJK font.
+command -v redis-server >/dev/null || apt_install redis-server
+fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || apt_install fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0
 echo "ensure-services: PostgreSQL and Redis answer"
