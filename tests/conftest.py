@@ -77,10 +77,10 @@ def drop_pg_database(url: str) -> None:
 
 
 @pytest.fixture
-def pg_url(pg_template: str) -> Iterator[str]:
-    url = new_pg_database(pg_template)
-    yield url
-    drop_pg_database(url)
+def pg_url(pg_template: str) -> str:
+    """A fresh database; like every jixiao_test_<run>_* one, dropped when the session ends
+    (dropping in bulk at the end is cheaper than one DROP per test)."""
+    return new_pg_database(pg_template)
 
 
 @pytest.fixture

@@ -46,15 +46,20 @@ def metadata(principal: Principal, meta: RequestMeta, request_hash: str | None) 
     return out
 
 
-def replay_or_none(store: EventStore, key: str | None, request_hash: str) -> Appended | None:
+def request_hash(principal: Principal, request: Any) -> str:
+    """What a repeat must match: the request and who sends it (a key never leaks across users)."""
+    return sha256_hex(canonical_json({"actor": principal.user, "role": principal.role, "request": request}))
+
+
+def replay_or_none(store: EventStore, key: str | None, digest: str) -> Appended | None:
     """A repeat of an idempotent request returns its first result; a different body is refused."""
     if not key:
         return None
     earlier = store.by_idempotency_prefix(key)
     if not earlier:
         return None
-    if earlier[0].metadata.get("request_hash") != request_hash:
-        raise Invalid.field("Idempotency-Key", "该幂等键已用于不同的请求 (key already used with a different body)")
+    if earlier[0].metadata.get("request_hash") != digest:
+        raise Invalid.field("Idempotency-Key", "该幂等键已用于不同的请求 (key already used for a different request)")
     return Appended(earlier, replayed=True)
 
 
@@ -80,13 +85,13 @@ def record_events(db: Database, principal: Principal, bodies: Sequence[Any], met
     """Validate every body against its employee's rubric, then append all or nothing."""
     if not principal.can_write:
         raise Forbidden("只读角色不能写入 (read-only role)")
-    request_hash = sha256_hex(canonical_json(list(bodies) if batch else bodies[0]))
+    digest = request_hash(principal, list(bodies) if batch else bodies[0])
     with db.write() as conn:
         store = EventStore(conn)
-        replay = replay_or_none(store, meta.idempotency_key, request_hash)
+        replay = replay_or_none(store, meta.idempotency_key, digest)
         if replay:
             return replay
-        md = metadata(principal, meta, request_hash if meta.idempotency_key else None)
+        md = metadata(principal, meta, digest if meta.idempotency_key else None)
         templates: dict[tuple[str, str], Template | None] = {}
         prepared, errors = [], {}
         for i, body in enumerate(bodies):
@@ -123,10 +128,10 @@ def revoke_event(db: Database, principal: Principal, event_id: str, reason: str,
     """Append a revocation of `event_id` (SPEC §4: corrections are events too)."""
     if principal.role not in SUPERVISORS:
         raise Forbidden(f"角色 {principal.role} 不能撤销事件 (role may not revoke)")
-    request_hash = sha256_hex(canonical_json({"revoke": event_id, "reason": reason}))
+    digest = request_hash(principal, {"revoke": event_id, "reason": reason})
     with db.write() as conn:
         store = EventStore(conn)
-        replay = replay_or_none(store, meta.idempotency_key, request_hash)
+        replay = replay_or_none(store, meta.idempotency_key, digest)
         if replay:
             return replay
         target = store.get(event_id)
@@ -139,7 +144,7 @@ def revoke_event(db: Database, principal: Principal, event_id: str, reason: str,
         if target.project and target.period and org.is_closed(conn, target.project, target.period) \
                 and principal.role not in MANAGERS:
             raise Conflict("该月已结账,只有经理及以上可更正 (month closed: manager and above only)")
-        md = metadata(principal, meta, request_hash if meta.idempotency_key else None)
+        md = metadata(principal, meta, digest if meta.idempotency_key else None)
         new = NewEvent(
             stream=target.stream, type=ev.REVOCATION,
             payload={"event_id": event_id, "reason": reason, "revoked_type": target.type},

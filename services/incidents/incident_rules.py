@@ -28,6 +28,9 @@ ALLOWED: dict[str, frozenset[str]] = {
     ev.APPEAL: frozenset({"self", "admin"}),
 }
 APPEALABLE = (ev.DEDUCTION, ev.METRIC, ev.BONUS)
+# What changes a score: in a closed month only manager and above may add it (SPEC §4).
+# Sign-off steps (review, 签字, appeal, 整改方案) come after the close by design (SPEC §5).
+SCORED = (ev.DEDUCTION, ev.METRIC, ev.BONUS, ev.SELF_ASSESSMENT)
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,7 @@ def resolve(conn: Connection, principal: Principal, data: dict[str, Any],
         raise Invalid.field(date_field, f"该员工在 {period} 尚未入职 (not assigned in {period})")
     if not principal.in_scope(place.project):
         raise Forbidden(f"无权访问项目 {place.project} (project {place.project} is outside your scope)")
-    if org.is_closed(conn, place.project, period) and principal.role not in MANAGERS:
+    if data["type"] in SCORED and principal.role not in MANAGERS and org.is_closed(conn, place.project, period):
         raise Conflict(f"{place.project} {period} 已结账,只有经理及以上可更正 "
                        f"(month closed: corrections by manager and above only)")
     key = (emp.template, period)

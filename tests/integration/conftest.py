@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,7 +17,7 @@ from shared.config import Settings
 from shared.db import Database
 from shared.eventstore import EventStore
 from shared.seeding import install_seed_templates
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, new_pg_database
 
 
 @dataclass
@@ -46,17 +49,18 @@ class Api:
         return tok
 
 
-@pytest.fixture
-def api(db: Database) -> Api:
-    """Projects JRJ and BSQ, employees JRJ-0001..3 (cs-staff) and BSQ-0001, tokens by role."""
+PEOPLE = [("JRJ-0001", "张三", "JRJ"), ("JRJ-0002", "李四", "JRJ"), ("JRJ-0003", "王五", "JRJ"),
+          ("BSQ-0001", "赵六", "BSQ")]
+
+
+def _seed_organisation(db: Database) -> dict[str, str]:
+    """Projects JRJ and BSQ, employees JRJ-0001..3 (cs-staff) and BSQ-0001, a token per role."""
     install_seed_templates(db)
     app = create_app(Settings(database_url=db.url, admin_token=ADMIN_TOKEN), db)
     a = Api(app.test_client(), db, {"admin": ADMIN_TOKEN})
     for code, name in (("JRJ", "金融街项目"), ("BSQ", "碧水湾项目")):
         assert a.post("/api/v1/projects", {"code": code, "name": name}).status_code == 201
-    people = [("JRJ-0001", "张三", "JRJ"), ("JRJ-0002", "李四", "JRJ"), ("JRJ-0003", "王五", "JRJ"),
-              ("BSQ-0001", "赵六", "BSQ")]
-    for no, name, project in people:
+    for no, name, project in PEOPLE:
         r = a.post("/api/v1/employees", {"employee_no": no, "name": name, "project": project,
                                          "department": "客服部", "position": "客服专员",
                                          "template": "cs-staff"})
@@ -65,4 +69,42 @@ def api(db: Database) -> Api:
         a.tokens[role] = a.token(f"{role}-jrj", role, "JRJ")
     a.tokens["employee"] = a.token("JRJ-0001", "employee", "JRJ")
     a.tokens["other-lead"] = a.token("lead-bsq", "lead", "BSQ")
-    return a
+    return a.tokens
+
+
+@pytest.fixture(scope="session")
+def seeded_pg(pg_template: str) -> tuple[str, dict[str, str]]:
+    """A PostgreSQL template database holding the organisation, cloned per test."""
+    url = new_pg_database(pg_template)
+    db = Database(url)
+    tokens = _seed_organisation(db)
+    db.dispose()
+    return url.rsplit("/", 1)[1], tokens
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    path = tmp_path_factory.mktemp("seeded") / "seeded.db"
+    shutil.copy(sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    tokens = _seed_organisation(db)
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path, tokens
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
+    """The incidents app over a fresh copy of the seeded organisation, on each backend."""
+    if request.param == "postgres":
+        name, tokens = request.getfixturevalue("seeded_pg")
+        url = new_pg_database(name)
+    else:
+        path, tokens = request.getfixturevalue("seeded_sqlite")
+        shutil.copy(path, tmp_path / "jixiao.db")
+        url = f"sqlite:///{tmp_path / 'jixiao.db'}"
+    db = Database(url)
+    app = create_app(Settings(database_url=url, admin_token=ADMIN_TOKEN), db)
+    yield Api(app.test_client(), db, dict(tokens))
+    db.dispose()  # the PostgreSQL clone is dropped with the others at the end of the session
