@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from services.reports.resources import annual, rankings, scores, sheets, summaries
 from shared.config import Settings
 from shared.db import Database
 from shared.web import ProblemApi, init_web
@@ -21,6 +22,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         OPENAPI_JSON_PATH="openapi.json",
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    api = ProblemApi(app)
-    init_web(app, api, db or Database(settings.database_url), settings.admin_token)
+    api = ProblemApi(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
+    init_web(app, api, db or Database(settings.database_url), settings.admin_token, settings.redis_url)
+    for blp in (scores.blp, rankings.blp, annual.blp, sheets.blp, summaries.blp):
+        api.register_blueprint(blp)
     return app

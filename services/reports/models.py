@@ -1,0 +1,245 @@
+"""Read models of the printed records: plain frozen dataclasses, rendered by `render/`."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+BINS: tuple[tuple[str, float, float], ...] = (
+    ("<60", float("-inf"), 60), ("60-69", 60, 70), ("70-79", 70, 80), ("80-89", 80, 90),
+    ("90-100", 90, 100.0001), (">100", 100.0001, float("inf")),
+)
+
+
+@dataclass(frozen=True)
+class Distribution:
+    count: int
+    mean: float | None
+    median: float | None
+    min: float | None
+    max: float | None
+    bins: tuple[tuple[str, int], ...]
+    values: tuple[float, ...] = ()
+
+
+def distribution(finals: Sequence[float]) -> Distribution:
+    """Mean, median, extremes and counts per score band (mean and median to 2 places)."""
+    values = tuple(sorted(float(v) for v in finals))
+    bins = tuple((label, sum(1 for v in values if lo <= v < hi)) for label, lo, hi in BINS)
+    if not values:
+        return Distribution(0, None, None, None, None, bins)
+    return Distribution(len(values), round(statistics.fmean(values), 2),
+                        round(statistics.median(values), 2), values[0], values[-1], bins, values)
+
+
+@dataclass(frozen=True)
+class DeductionLine:
+    occurred_on: str
+    rule: str
+    amount: float
+    evidence: str
+    source: str
+    recorded_by: str
+    recorded_at: str
+    event_id: str
+
+
+@dataclass(frozen=True)
+class SheetItem:
+    no: int
+    category: str
+    title: str
+    points: float
+    self_score: float | None
+    supervisor: float
+    approved: float | None
+    deducted: float
+    deductions: tuple[DeductionLine, ...] = ()
+
+
+@dataclass(frozen=True)
+class BonusLine:
+    title: str
+    points: float
+    evidence: str
+
+
+@dataclass(frozen=True)
+class SignOff:
+    label: str
+    by: str = ""
+    on: str = ""
+    comment: str = ""
+
+    @property
+    def signed(self) -> bool:
+        return bool(self.on)
+
+
+@dataclass(frozen=True)
+class SheetModel:
+    """员工月绩效考核记录表: one employee, one month."""
+
+    employee_no: str
+    name: str
+    project: str
+    project_name: str
+    department: str
+    position: str
+    period: str
+    template: str
+    template_name: str
+    template_version: int
+    items: tuple[SheetItem, ...]
+    total_points: float
+    self_total: float | None
+    supervisor: float
+    weighted: float
+    weights: tuple[float, float]  # (self, supervisor)
+    bonus: float
+    bonuses: tuple[BonusLine, ...]
+    final: float
+    excellent: bool
+    rank: int | None
+    rank_of: int | None
+    status: str
+    analysis: str
+    sign_offs: tuple[SignOff, ...]
+    flags: tuple[str, ...]
+    trend: tuple[tuple[str, float | None], ...]
+    revision: int
+    event_position: int  # the event-store position the score was computed at
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    employee_no: str
+    name: str
+    position: str
+    final: float
+    rank: int | None
+    rank_of: int | None
+    awards: tuple[str, ...]
+    status: str
+    ranking: dict[str, Any] = field(default_factory=dict)  # the §7.4 row, overdue resolved
+
+
+@dataclass(frozen=True)
+class DepartmentModel:
+    """员工月绩效考核情况统计表: one department, one month."""
+
+    project: str
+    project_name: str
+    department: str
+    period: str
+    rows: tuple[DepartmentRow, ...]
+    distribution: Distribution
+
+
+@dataclass(frozen=True)
+class AnnualRow:
+    employee_no: str
+    name: str
+    department: str
+    months: tuple[float | None, ...]  # January..December
+    monthly_mean: float | None
+    composite: float | None
+    excellent: bool
+    excellent_months: int
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AnnualModel:
+    """年度员工绩效考核情况统计表: one project, one year."""
+
+    project: str
+    project_name: str
+    year: str
+    rows: tuple[AnnualRow, ...]
+
+
+@dataclass(frozen=True)
+class PayrollRow:
+    employee_no: str
+    name: str
+    department: str
+    rank: int
+    rank_of: int
+    final: float
+    amount: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class PayrollModel:
+    """薪资调整明细: the month's ranking rewards and penalties, in yuan."""
+
+    project: str
+    project_name: str
+    period: str
+    rows: tuple[PayrollRow, ...]
+
+    @property
+    def total(self) -> float:
+        return sum(r.amount for r in self.rows)
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    position: int
+    id: str
+    type: str
+    summary: str
+    recorder: str
+    recorded_at: str
+    hash: str
+    prev_hash: str
+    revoked_by: str = ""
+
+
+@dataclass(frozen=True)
+class AuditRevision:
+    revision: int
+    old_final: float | None
+    new_final: float
+    cause_event_ids: tuple[str, ...]
+    position: int
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AuditModel:
+    """考核追溯记录: every event and revision behind one score."""
+
+    employee_no: str
+    name: str
+    project: str
+    period: str
+    final: float | None
+    position: int
+    revision: int
+    events: tuple[AuditEvent, ...]
+    revisions: tuple[AuditRevision, ...]
+
+
+@dataclass(frozen=True)
+class ProjectOverview:
+    project: str
+    project_name: str
+    headcount: int
+    distribution: Distribution
+    deductions: tuple[tuple[str, float], ...]  # rubric item title → points deducted
+    awards: int
+    consequences: dict[str, int]
+    payroll_total: float
+
+
+@dataclass(frozen=True)
+class OverviewModel:
+    """集团绩效概览: every project in scope, one month."""
+
+    period: str
+    projects: tuple[ProjectOverview, ...]

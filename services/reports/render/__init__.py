@@ -1,0 +1,1 @@
+"""Pure renderers: a read model in, a document (str or bytes) out."""

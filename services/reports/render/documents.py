@@ -1,0 +1,53 @@
+"""One entry per record: a read model and a format in, the document's bytes out."""
+
+from __future__ import annotations
+
+from services.reports.models import (
+    AnnualModel,
+    AuditModel,
+    DepartmentModel,
+    OverviewModel,
+    PayrollModel,
+    SheetModel,
+)
+from services.reports.render import html, tables
+from services.reports.render.csv_xlsx import to_csv, to_xlsx
+from services.reports.render.pdf import html_to_pdf
+
+
+def sheet(model: SheetModel, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return html_to_pdf(html.sheet_html(model))
+    if fmt == "xlsx":
+        return to_xlsx(tables.sheet_table(model))
+    return html.sheet_html(model).encode("utf-8")
+
+
+def department(model: DepartmentModel, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return html_to_pdf(html.department_html(model))
+    if fmt == "csv":
+        return to_csv(tables.department_table(model))
+    if fmt == "xlsx":
+        return to_xlsx(tables.department_table(model))
+    return html.department_html(model).encode("utf-8")
+
+
+def annual(model: AnnualModel, fmt: str) -> bytes:
+    if fmt == "csv":
+        return to_csv(tables.annual_table(model))
+    if fmt == "xlsx":
+        return to_xlsx(tables.annual_table(model))
+    return html.annual_html(model).encode("utf-8")
+
+
+def payroll(model: PayrollModel, fmt: str) -> bytes:
+    return to_csv(tables.payroll_table(model)) if fmt == "csv" else to_xlsx(tables.payroll_table(model))
+
+
+def audit(model: AuditModel) -> bytes:
+    return html.audit_html(model).encode("utf-8")
+
+
+def overview(model: OverviewModel) -> bytes:
+    return html.overview_html(model).encode("utf-8")

@@ -1,0 +1,65 @@
+"""HTML documents from Jinja templates shipped in the package; autoescaping is always on."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from services.reports.models import (
+    AnnualModel,
+    AuditModel,
+    DepartmentModel,
+    OverviewModel,
+    SheetModel,
+)
+from services.reports.render import charts, labels
+
+
+def num(value: float | int | None, places: int = 2) -> str:
+    """A score as printed: up to two decimals, no trailing zeros; blank when absent."""
+    if value is None:
+        return ""
+    text = f"{float(value):.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("services.reports", "templates"), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(num=num, status=labels.status, awards=labels.awards, flag=labels.flag,
+                       consequences=labels.consequences)
+    env.globals.update(event_type=labels.EVENT_TYPE, improvement_status=labels.IMPROVEMENT_STATUS)
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def sheet_html(model: SheetModel) -> str:
+    """员工月绩效考核记录表."""
+    return render("sheet.html", m=model, chart=charts.trend_chart(model.trend))
+
+
+def department_html(model: DepartmentModel) -> str:
+    """员工月绩效考核情况统计表."""
+    return render("department.html", m=model, chart=charts.histogram_chart(model.distribution))
+
+
+def annual_html(model: AnnualModel) -> str:
+    """年度员工绩效考核情况统计表."""
+    return render("annual.html", m=model, months=[f"{n}月" for n in range(1, 13)])
+
+
+def audit_html(model: AuditModel) -> str:
+    """考核追溯记录."""
+    return render("audit.html", m=model)
+
+
+def overview_html(model: OverviewModel) -> str:
+    """集团绩效概览."""
+    means = [(p.project, p.distribution.mean) for p in model.projects]
+    return render("overview.html", m=model, chart=charts.averages_chart(means) if means else None)

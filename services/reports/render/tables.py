@@ -1,0 +1,82 @@
+"""Records as plain tables (title, header lines, column heads, rows, footer): what CSV/XLSX print."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.reports.models import AnnualModel, DepartmentModel, PayrollModel, SheetModel
+from services.reports.render import labels
+
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True)
+class Table:
+    title: str
+    header: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    meta: tuple[tuple[str, Cell], ...] = ()  # label: value lines above the table (XLSX only)
+    footer: tuple[tuple[Cell, ...], ...] = ()  # totals and statistics, after a blank line
+    widths: tuple[int, ...] = ()
+
+
+def sheet_table(m: SheetModel) -> Table:
+    approved = m.supervisor if m.items and m.items[0].approved is not None else None
+    footer: list[tuple[Cell, ...]] = [
+        ("合计", "", "", m.total_points, m.self_total, m.supervisor, approved),
+        ("自评分合计", m.self_total), ("主管评分 S", m.supervisor), ("加权 W", m.weighted), ("加分", m.bonus),
+    ]
+    footer += [("加分明细", b.title, b.points, b.evidence) for b in m.bonuses]
+    footer += [("最终得分 T", m.final), ("优秀员工", "是" if m.excellent else "否"),
+               ("名次", m.rank, m.rank_of), ("自评分影响因素分析", m.analysis)]
+    footer += [(s.label, s.by, s.on, s.comment) for s in m.sign_offs]
+    return Table(
+        title="员工月绩效考核记录表",
+        meta=(("被考核人", m.name), ("工号", m.employee_no), ("项目", f"{m.project_name} ({m.project})"),
+              ("部门", m.department), ("岗位", m.position), ("考核期间", m.period),
+              ("考核表", f"{m.template_name} {m.template} v{m.template_version}"),
+              ("状态", labels.status(m.status))),
+        header=("序号", "考核项目", "考核内容/扣分记录", "标准分", "自评", "经理初评", "总经理审核"),
+        rows=tuple((i.no, i.title, "\n".join(
+            f"{d.occurred_on} {d.rule} 扣{d.amount:g}分 依据: {d.evidence} 记录人: {d.recorded_by} {d.recorded_at}"
+            for d in i.deductions), i.points, i.self_score, i.supervisor, i.approved) for i in m.items),
+        footer=tuple(footer),
+        widths=(6, 30, 60, 8, 8, 10, 10),
+    )
+
+
+def department_table(m: DepartmentModel) -> Table:
+    d = m.distribution
+    return Table(
+        title="员工月绩效考核情况统计表",
+        meta=(("项目", f"{m.project_name} ({m.project})"), ("部门", m.department), ("考核期间", m.period)),
+        header=("工号", "姓名", "岗位", "最终得分", "名次", "总人数", "优秀员工", "奖惩与整改", "考核表状态"),
+        rows=tuple((r.employee_no, r.name, r.position, r.final, r.rank, r.rank_of, labels.awards(r.awards),
+                    "; ".join(labels.consequences(r.ranking)), labels.status(r.status)) for r in m.rows),
+        footer=(("人数", d.count), ("平均分", d.mean), ("中位数", d.median), ("最低分", d.min), ("最高分", d.max),
+                *((f"分数段 {label}", n) for label, n in d.bins)),
+        widths=(12, 12, 12, 10, 7, 7, 10, 48, 12),
+    )
+
+
+def annual_table(m: AnnualModel) -> Table:
+    return Table(
+        title="年度员工绩效考核情况统计表",
+        meta=(("项目", f"{m.project_name} ({m.project})"), ("年度", m.year)),
+        header=("工号", "姓名", "部门", *(f"{n}月" for n in range(1, 13)), "月均", "年度综合", "优秀员工", "月度优秀次数"),
+        rows=tuple((r.employee_no, r.name, r.department, *r.months, r.monthly_mean, r.composite,
+                    "优秀员工" if r.excellent else "", r.excellent_months) for r in m.rows),
+        widths=(12, 10, 12, *(7,) * 12, 8, 9, 10, 8),
+    )
+
+
+def payroll_table(m: PayrollModel) -> Table:
+    return Table(
+        title="绩效考核薪资调整表",
+        meta=(("项目", f"{m.project_name} ({m.project})"), ("考核期间", m.period)),
+        header=("工号", "姓名", "部门", "名次", "参评人数", "最终得分", "调整金额(元)", "原因"),
+        rows=tuple((r.employee_no, r.name, r.department, r.rank, r.rank_of, r.final, r.amount, r.reason)
+                   for r in m.rows),
+        footer=(("合计", "", "", "", "", "", m.total, f"{len(m.rows)} 人"),),
+        widths=(12, 12, 12, 7, 9, 10, 13, 24),
+    )

@@ -1,0 +1,1 @@
+"""The reports service's blueprints: thin views over queries and renderers."""

@@ -1,0 +1,119 @@
+"""Build the project-level records: department, annual, payroll and group overview."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+from statistics import fmean
+from typing import Any
+
+from sqlalchemy import Connection
+
+from services.reports import queries, results
+from services.reports.models import (
+    AnnualModel,
+    AnnualRow,
+    DepartmentModel,
+    DepartmentRow,
+    OverviewModel,
+    PayrollModel,
+    PayrollRow,
+    ProjectOverview,
+    distribution,
+)
+from services.reports.render.labels import payroll_reason
+from shared import org
+from shared.domain.periods import months_of_year
+from shared.errors import NotFound
+
+
+def _rank_order(row: DepartmentRow) -> tuple[int, float, str]:
+    return (row.rank if row.rank is not None else 10**6, -row.final, row.employee_no)
+
+
+def build_department(conn: Connection, project: str, project_name: str, department: str,
+                     period: str, today: date) -> DepartmentModel:
+    """员工月绩效考核情况统计表: every member's final, rank, awards and consequences."""
+    members = {m.employee_no: m for m in org.members(conn, period, project) if m.department == department}
+    if not members and not queries.department_exists(conn, project, department):
+        raise NotFound(f"部门不存在 (no department {department} in {project})")
+    found = results.project_results(conn, project, period, department, today)
+    ranks = {r["employee"]: r for r in results.ranking_rows(conn, project, period, today)}
+    rows = sorted((DepartmentRow(
+        employee_no=r["employee"], name=r["name"], position=members[r["employee"]].position,
+        final=float(r["final"]), rank=r["rank"], rank_of=r["rank_of"], awards=tuple(r["awards"]),
+        status=r["status"], ranking=ranks.get(r["employee"], {})) for r in found), key=_rank_order)
+    return DepartmentModel(project, project_name, department, period, tuple(rows),
+                           distribution([r.final for r in rows]))
+
+
+def build_annual(conn: Connection, project: str, project_name: str, year: str) -> AnnualModel:
+    """年度员工绩效考核情况统计表: monthly finals, the annual composite and 优秀员工."""
+    members = {m.employee_no: m for m in org.members(conn, f"{year}-12", project)}
+    nos = sorted(set(members) | set(queries.scored_in_project_year(conn, project, year)))
+    finals = queries.finals_in_year(conn, nos, year)
+    rows = []
+    for no in nos:
+        emp = org.get_employee(conn, no)
+        if emp is None:
+            continue
+        months = finals.get(no, {})
+        values = [months[p]["final"] for p in months_of_year(year) if p in months]
+        annual = results.annual_result(conn, emp, year)
+        rows.append(AnnualRow(
+            employee_no=no, name=emp.name,
+            department=members[no].department if no in members else emp.department,
+            months=tuple(months[p]["final"] if p in months else None for p in months_of_year(year)),
+            monthly_mean=round(fmean(values), 2) if values else None,
+            composite=annual.get("composite"), excellent="excellent" in annual.get("awards", []),
+            excellent_months=sum(1 for m in months.values() if "excellent" in m["awards"]),
+            flags=tuple(annual.get("flags", []))))
+    return AnnualModel(project, project_name, year, tuple(rows))
+
+
+def build_payroll(conn: Connection, project: str, project_name: str, period: str,
+                  today: date) -> PayrollModel:
+    """Payroll adjustments (yuan) from the month's rankings, for the payroll clerk."""
+    names = {m.employee_no: m for m in org.members(conn, period, project)}
+    rows = []
+    for r in results.ranking_rows(conn, project, period, today):
+        amount = float(r.get("payroll_adjustment") or 0)
+        if not amount:
+            continue
+        member = names.get(r["employee"])
+        emp = None if member else org.get_employee(conn, r["employee"])
+        rows.append(PayrollRow(
+            employee_no=r["employee"], name=member.name if member else (emp.name if emp else ""),
+            department=member.department if member else str(r.get("department", "")),
+            rank=int(r["rank"]), rank_of=int(r["rank_of"]), final=float(r["final"]),
+            amount=amount, reason=payroll_reason(r)))
+    rows.sort(key=lambda p: (p.department, p.rank, p.employee_no))
+    return PayrollModel(project, project_name, period, tuple(rows))
+
+
+def _deductions_by_item(found: list[dict[str, Any]]) -> tuple[tuple[str, float], ...]:
+    totals: dict[str, float] = defaultdict(float)
+    for r in found:
+        for item in r["items"]:
+            if item["deducted"]:
+                totals[item.get("title") or item["code"]] += float(item["deducted"])
+    return tuple(sorted(((t, round(v, 2)) for t, v in totals.items()), key=lambda p: (-p[1], p[0])))
+
+
+def _project_overview(conn: Connection, code: str, name: str, period: str, today: date) -> ProjectOverview:
+    found = results.project_results(conn, code, period, None, today)
+    ranking = results.ranking_rows(conn, code, period, today)
+    consequences = Counter(c for r in ranking for c in r.get("consequences", []))
+    return ProjectOverview(
+        project=code, project_name=name, headcount=len(found),
+        distribution=distribution([float(r["final"]) for r in found]),
+        deductions=_deductions_by_item(found),
+        awards=sum(1 for r in found if "excellent" in r["awards"]),
+        consequences=dict(consequences),
+        payroll_total=sum(float(r.get("payroll_adjustment") or 0) for r in ranking))
+
+
+def build_overview(conn: Connection, projects: dict[str, str], period: str, today: date) -> OverviewModel:
+    """集团绩效概览: per project average, distribution, deductions by item, awards, consequences."""
+    return OverviewModel(period, tuple(_project_overview(conn, code, name, period, today)
+                                       for code, name in sorted(projects.items())))
