@@ -154,6 +154,23 @@ def current_principal() -> Principal:
     return cast(Principal, principal)
 
 
+SESSION_COOKIE = "jixiao_token"
+
+
+def bearer_token() -> str | None:
+    """The bearer token; for reads from a browser, the sign-in cookie stands in for it.
+
+    Only GET/HEAD accept the cookie: it is SameSite=Strict and HttpOnly, and nothing that
+    writes can be driven by it (no CSRF surface).
+    """
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    if request.method in ("GET", "HEAD"):
+        return request.cookies.get(SESSION_COOKIE) or None
+    return None
+
+
 def authenticated(roles: Iterable[str] | None = None) -> Callable[[F], F]:
     """Require a valid bearer token and, if given, one of `roles` (else 403)."""
     allowed = None if roles is None else frozenset(roles)
@@ -161,13 +178,11 @@ def authenticated(roles: Iterable[str] | None = None) -> Callable[[F], F]:
     def decorate(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            header = request.headers.get("Authorization", "")
-            scheme, _, token = header.partition(" ")
-            db = get_db()
+            token = bearer_token()
             principal = None
-            if scheme.lower() == "bearer" and token.strip():
-                with db.read() as conn:
-                    principal = authenticate(conn, token.strip(), current_app.config.get("JIXIAO_ADMIN_TOKEN"))
+            if token:
+                with get_db().read() as conn:
+                    principal = authenticate(conn, token, current_app.config.get("JIXIAO_ADMIN_TOKEN"))
             if principal is None:
                 return problem(401, TITLES[401], "需要有效的令牌 (a valid bearer token is required)",
                                headers={"WWW-Authenticate": 'Bearer realm="jixiao"'})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.reports.resources import annual, rankings, scores, sheets, summaries
+from services.reports.resources import annual, portal, rankings, scores, sheets, summaries
 from shared.config import Settings
 from shared.db import Database
 from shared.web import ProblemApi, init_web
@@ -27,4 +27,5 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     init_web(app, api, db or Database(settings.database_url), settings.admin_token, settings.redis_url)
     for blp in (scores.blp, rankings.blp, annual.blp, sheets.blp, summaries.blp):
         api.register_blueprint(blp)
+    app.register_blueprint(portal.bp)
     return app

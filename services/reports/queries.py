@@ -112,3 +112,24 @@ def stored_annual(conn: Connection, employee_no: str, year: str) -> dict[str, An
 def employee_events(conn: Connection, employee_no: str, period: str) -> list[RecordedEvent]:
     """The employee's events of one month (revocations carry their target's month), by position."""
     return EventStore(conn).query(employee=employee_no, period=period, limit=ALL_EVENTS)
+
+
+def portal_index(conn: Connection, scope: list[str] | None) -> list[dict[str, Any]]:
+    """Projects (all when None) with their departments and the months that have scores."""
+    q = select(projects.c.code, projects.c.name).order_by(projects.c.code)
+    if scope is not None:
+        q = q.where(projects.c.code.in_(scope))
+    out = []
+    for p in conn.execute(q):
+        depts = conn.execute(select(departments.c.name).where(departments.c.project == p.code)
+                             .order_by(departments.c.name)).scalars().all()
+        months = conn.execute(select(scores.c.period).distinct().where(scores.c.project == p.code)
+                              .order_by(scores.c.period.desc())).scalars().all()
+        out.append({"code": p.code, "name": p.name, "departments": list(depts), "months": list(months),
+                    "years": sorted({m[:4] for m in months}, reverse=True)})
+    return out
+
+
+def employee_months(conn: Connection, employee_no: str) -> list[str]:
+    return list(conn.execute(select(scores.c.period).where(scores.c.employee == employee_no)
+                             .order_by(scores.c.period.desc())).scalars().all())

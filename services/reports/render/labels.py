@@ -77,3 +77,6 @@ def consequences(row: Mapping[str, Any]) -> list[str]:
 def payroll_reason(row: Mapping[str, Any]) -> str:
     reasons = [c for c in consequences(row) if c.startswith(("第一名", "末位"))]
     return "; ".join(reasons)
+
+ROLE = {"employee": "员工", "lead": "客服领班", "supervisor": "客服主管", "manager": "管理处经理",
+        "gm": "总经理", "auditor": "品质部", "admin": "系统管理员"}
