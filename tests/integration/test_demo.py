@@ -1,0 +1,178 @@
+"""The demo group (`jixiao demo`), loaded through the real commands on both backends.
+
+A load is the expensive part, so each backend is loaded once for the module; the two
+loads go into two fresh databases and must publish the same finals, bit for bit.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from services.demo import DemoSummary, load_demo
+from shared import org
+from shared.db import Database
+from shared.eventstore import EventStore
+from shared.seeding import install_seed_templates
+from shared.tables import employees, events, period_closures, rankings, score_revisions, scores
+from tests.conftest import drop_pg_database, new_pg_database
+
+TODAY = date(2026, 11, 23)
+MONTHS = ["2026-05", "2026-06", "2026-07", "2026-08", "2026-09", "2026-10"]
+CLOSED, OPEN = MONTHS[:-1], MONTHS[-1]
+PROJECTS = ("JRJ", "BSQ", "YHY")
+
+
+@dataclass
+class Loaded:
+    db: Database
+    summary: DemoSummary
+    seconds: float
+
+
+@pytest.fixture(scope="module")
+def loaded(pg_template: str, sqlite_template: Path,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Loaded]]:
+    path = tmp_path_factory.mktemp("demo") / "jixiao.db"
+    shutil.copy(sqlite_template, path)
+    pg_url = new_pg_database(pg_template)
+    out: dict[str, Loaded] = {}
+    try:
+        for backend, url in (("sqlite", f"sqlite:///{path}"), ("postgres", pg_url)):
+            db = Database(url)
+            if backend == "postgres":
+                install_seed_templates(db)  # as `jixiao db upgrade` does; load_demo copes either way
+            start = time.perf_counter()
+            out[backend] = Loaded(db, load_demo(db, today=TODAY), time.perf_counter() - start)
+        yield out
+    finally:
+        for demo in out.values():
+            demo.db.dispose()
+        drop_pg_database(pg_url)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def demo(request: pytest.FixtureRequest, loaded: dict[str, Loaded]) -> Loaded:
+    return loaded[request.param]
+
+
+def test_the_group_has_three_projects_and_over_forty_employees(demo):
+    assert demo.summary.projects == PROJECTS and not demo.summary.already_loaded
+    with demo.db.read() as conn:
+        staff = conn.execute(select(employees)).all()
+    assert len(staff) == demo.summary.employees >= 40
+    assert all(re.fullmatch(r"(JRJ|BSQ|YHY)-\d{4}", e.employee_no) for e in staff)
+    assert len({e.name for e in staff}) == len(staff)
+    templates = {(e.position, e.template) for e in staff}
+    assert {("客服专员", "cs-staff"), ("管家", "cs-staff"), ("客服主管", "cs-supervisor-monthly"),
+            ("服务中心主任", "service-center-director"), ("线上客服专员", "cs-online")} <= templates
+    assert {e.department for e in staff} >= {"客服部", "管家部", "客服中心"}
+
+
+def test_each_of_six_months_has_incidents_and_all_but_the_latest_are_closed(demo):
+    assert demo.summary.months == tuple(MONTHS) and demo.summary.closed_months == tuple(CLOSED)
+    with demo.db.read() as conn:
+        per_month = dict(conn.execute(select(events.c.period, func.count()).where(
+            events.c.type == "deduction").group_by(events.c.period)).all())
+        closed = set(conn.execute(select(period_closures.c.project, period_closures.c.period)).all())
+        closed_on = dict(conn.execute(select(rankings.c.period, rankings.c.closed_on).where(
+            rankings.c.project == "JRJ")).all())
+    assert all(per_month.get(m, 0) >= 50 for m in MONTHS)
+    assert closed == {(p, m) for p in PROJECTS for m in CLOSED}
+    # closed as the beat closes them: on the 1st of the next month (Asia/Shanghai)
+    assert closed_on["2026-09"] == date(2026, 10, 1) and closed_on[OPEN] is None
+
+
+def test_the_hash_chain_is_intact(demo):
+    with demo.db.read() as conn:
+        store = EventStore(conn)
+        checked, tampered = store.verify()
+        assert tampered is None and checked == store.count() == demo.summary.events
+
+
+def test_every_member_of_a_closed_month_has_a_score(demo):
+    with demo.db.read() as conn:
+        for project in PROJECTS:
+            for period in CLOSED:
+                members = {m.employee_no for m in org.members(conn, period, project)}
+                scored = set(conn.execute(select(scores.c.employee).where(
+                    scores.c.project == project, scores.c.period == period)).scalars())
+                assert members and members == scored, (project, period)
+
+
+def test_most_finals_are_85_to_100_and_a_few_are_excellent(demo):
+    with demo.db.read() as conn:
+        rows = conn.execute(select(scores.c.period, scores.c.final, scores.c.result)).all()
+    in_band = [r for r in rows if 85 <= r.final <= 100]
+    excellent = [r for r in rows if "excellent" in r.result["awards"]]
+    assert len(in_band) >= 0.7 * len(rows)
+    assert excellent and all(r.final > 100 and r.result["bonus"] > 0 for r in excellent)
+    assert {r.period for r in excellent} & set(CLOSED)
+    assert len(excellent) <= 0.1 * len(rows)
+
+
+def test_one_employee_last_three_months_running_is_up_for_reassignment_review(demo):
+    with demo.db.read() as conn:
+        groups = conn.execute(select(rankings.c.rows).where(rankings.c.period == CLOSED[-1])).scalars().all()
+    flagged = [row for rows in groups for row in rows if "reassignment_review" in row["consequences"]]
+    assert len(flagged) == 1 and flagged[0]["last_streak"] >= 3
+    assert "last_place" in flagged[0]["consequences"] and flagged[0]["payroll_adjustment"] == -100
+    assert demo.summary.notable[0].employee == flagged[0]["employee"]
+    assert "调岗审查" in demo.summary.notable[0].note
+
+
+def test_revocations_carry_reasons_and_do_not_count(demo):
+    with demo.db.read() as conn:
+        revocations = conn.execute(select(events).where(events.c.type == "revocation")).all()
+        assert len(revocations) >= 4
+        assert any("误录" in r.payload["reason"] for r in revocations)
+        assert any("考勤机故障" in r.payload["reason"] for r in revocations)
+        for r in revocations:
+            result = conn.execute(select(scores.c.result).where(
+                scores.c.employee == r.employee, scores.c.period == r.period)).scalar()
+            counted = {d["event_id"] for item in result["items"] for d in item["deductions"]}
+            assert r.payload["event_id"] not in counted and r.id in result["event_ids"]
+        # the correction made after the close published a second revision, naming its cause
+        causes = [rev.cause_event_ids for rev in conn.execute(
+            select(score_revisions).where(score_revisions.c.revision > 1))]
+    assert any(r.id in c for r in revocations for c in causes)
+
+
+def test_appeals_sign_offs_and_improvement_plans_show_on_the_sheets(demo):
+    with demo.db.read() as conn:
+        sheets = conn.execute(select(scores.c.period, scores.c.result)).all()
+        groups = conn.execute(select(rankings.c.rows).where(rankings.c.period == OPEN)).scalars().all()
+    assert sum("appealed" in s.result["flags"] for s in sheets) >= 2
+    older = [s for s in sheets if s.period in CLOSED]
+    assert sum(s.result["status"] == "acknowledged" for s in older) >= 0.6 * len(older)
+    statuses = {row["improvement_status"] for rows in groups for row in rows}
+    assert "filed" in statuses
+
+
+def test_loading_again_adds_nothing(demo):
+    again = load_demo(demo.db, today=TODAY)
+    assert again.already_loaded and again.events == demo.summary.events
+    assert again.notable == demo.summary.notable
+
+
+def test_two_fresh_loads_publish_identical_finals(loaded):
+    def published(db):
+        with db.read() as conn:
+            finals = {(r.employee, r.period): r.final for r in conn.execute(
+                select(scores.c.employee, scores.c.period, scores.c.final))}
+            ranked = {(r.project, r.department, r.template, r.period): r.rows for r in conn.execute(
+                select(rankings.c.project, rankings.c.department, rankings.c.template, rankings.c.period,
+                       rankings.c.rows))}
+        return finals, ranked
+
+    sqlite, postgres = published(loaded["sqlite"].db), published(loaded["postgres"].db)
+    assert len(sqlite[0]) == len(postgres[0]) >= 40 * len(MONTHS)
+    assert sqlite == postgres
