@@ -100,10 +100,29 @@ class Database:
     def read(self) -> Iterator[Connection]:
         """A read-only transaction (one consistent snapshot on PostgreSQL)."""
         with self._connect() as conn:
+            if self.is_postgres:
+                # Set on the driver connection, so BEGIN itself opens the transaction as
+                # REPEATABLE READ READ ONLY (no extra statement); reset when it returns to the pool.
+                conn = conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             with conn.begin():
-                if self.is_postgres:
-                    conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 yield conn
+
+    @contextmanager
+    def read_one(self) -> Iterator[Connection]:
+        """A connection for one read statement: on PostgreSQL without BEGIN and COMMIT
+        (autocommit), which a single statement does not need to see one snapshot."""
+        if not self.is_postgres:
+            with self.read() as conn:
+                yield conn
+            return
+        with self._connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A plain connection; an unreachable server raises DatabaseUnavailable naming the URL."""
+        with self._connect() as conn:
+            yield conn
 
     @contextmanager
     def _connect(self) -> Iterator[Connection]:

@@ -23,7 +23,7 @@ def _config() -> Config:
 def upgrade(db: Database, revision: str = "head") -> None:
     """Bring the schema to `revision`; safe to run again (and by several processes on PG)."""
     cfg = _config()
-    with db.engine.begin() as conn:
+    with db.connect() as conn, conn.begin():
         if db.is_postgres:
             # One migrator at a time when several containers start together.
             conn.exec_driver_sql("SELECT pg_advisory_xact_lock(727274)")
