@@ -103,6 +103,21 @@ def demo(seed: int) -> None:
 
 
 @main.command()
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option("--year", default=None, help="Only this year's periods (YYYY); default everything.")
+def export(out: str, year: str | None) -> None:
+    """Archive: write events (with hashes) and read models as JSON Lines. Deletes nothing."""
+    from pathlib import Path
+
+    from services.archive import export_archive
+
+    if year is not None and not (len(year) == 4 and year.isdigit()):
+        raise click.BadParameter("must be YYYY", param_hint="--year")
+    manifest = export_archive(_database(_settings()), Path(out), year)
+    click.echo(f"exported to {out}: {manifest['counts']}; chain head {manifest['chain_head']}")
+
+
+@main.command()
 def verify() -> None:
     """Walk the event hash chain; exit 0 only if it is intact."""
     from shared.eventstore import EventStore

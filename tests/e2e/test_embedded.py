@@ -71,7 +71,8 @@ def test_recompute_from_the_cli_reports_progress_and_finishes(embedded):
 
 def test_every_subcommand_explains_itself():
     for args in (["--help"], ["serve", "--help"], ["worker", "--help"], ["beat", "--help"], ["db", "upgrade", "--help"],
-                 ["token", "create", "--help"], ["demo", "--help"], ["recompute", "--help"], ["verify", "--help"]):
+                 ["token", "create", "--help"], ["demo", "--help"], ["recompute", "--help"], ["verify", "--help"],
+                 ["export", "--help"]):
         r = subprocess.run([str(BIN), *args], capture_output=True, text=True, timeout=60)
         assert r.returncode == 0 and "Usage:" in r.stdout, args
 

@@ -173,3 +173,22 @@ def test_the_month_end_schedule_closes_last_month_for_every_project(api, runner)
         assert not org.is_closed(conn, "JRJ", "2026-11")
         states = {get_task(conn, t)["state"] for t in task_ids}
     assert len(task_ids) == 2 and states == {"SUCCESS"}
+
+
+def test_an_archive_export_copies_events_with_their_hashes_and_deletes_nothing(api, runner, tmp_path):
+    import json
+
+    from services.archive import export_archive
+
+    api.post("/api/v1/events", deduction("JRJ-0001", "attendance", "late"), as_="lead")
+    runner.drain()
+    before = api.event_count()
+    manifest = export_archive(api.db, tmp_path / "archive", "2026")
+    lines = (tmp_path / "archive" / "events.jsonl").read_text(encoding="utf-8").splitlines()
+    exported = [json.loads(line) for line in lines]
+    assert manifest["counts"]["events"] == len(exported)
+    assert all(e["period"].startswith("2026") for e in exported)  # only 2026's periods
+    deductions = [e for e in exported if e["type"] == "deduction"]
+    assert len(deductions) == 1 and deductions[0]["payload"]["evidence"] == "检查记录"
+    assert len(deductions[0]["hash"]) == 64 and len(deductions[0]["prev_hash"]) == 64
+    assert manifest["counts"]["scores"] >= 1 and api.event_count() == before
