@@ -14,6 +14,7 @@ from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
 from shared.auth import Principal, authenticate
+from shared.config import Settings
 from shared.db import Database, DatabaseUnavailable
 from shared.errors import DomainError, Forbidden, Unauthorized, flatten_messages
 
@@ -88,6 +89,20 @@ def redis_ping(url: str) -> Callable[[], bool]:
             return False
 
     return ping
+
+
+def service_app(name: str, title: str, settings: Settings, db: Database | None) -> tuple[Flask, ProblemApi]:
+    """A Flask app with the flask-smorest Api, problem+json errors, auth and health probes."""
+    app = Flask(name)
+    app.config.update(
+        API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+    )
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    api = ProblemApi(app, spec_kwargs={"components": {"securitySchemes": {
+        "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
+    init_web(app, api, db or Database(settings.database_url), settings.admin_token, settings.redis_url)
+    return app, api
 
 
 def init_web(app: Flask, api: Api, db: Database, admin_token: str | None,
@@ -181,7 +196,7 @@ def authenticated(roles: Iterable[str] | None = None) -> Callable[[F], F]:
             token = bearer_token()
             principal = None
             if token:
-                with get_db().read() as conn:
+                with get_db().read_one() as conn:  # one SELECT: no transaction round trips
                     principal = authenticate(conn, token, current_app.config.get("JIXIAO_ADMIN_TOKEN"))
             if principal is None:
                 return problem(401, TITLES[401], "需要有效的令牌 (a valid bearer token is required)",

@@ -10,7 +10,7 @@ from flask import Flask, request
 from services.incidents.resources import events, org, periods
 from shared.config import Settings
 from shared.db import Database
-from shared.web import ProblemApi, init_web
+from shared.web import service_app
 
 
 def create_app(settings: Settings | None = None, db: Database | None = None,
@@ -20,20 +20,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None,
     `on_write` is called after every successful write (the in-process scorer's wake-up).
     """
     settings = settings or Settings.from_env()
-    app = Flask("jixiao.incidents")
-    app.config.update(
-        API_TITLE="jixiao incidents (考核事件)",
-        API_VERSION="v1",
-        OPENAPI_VERSION="3.0.3",
-        OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="openapi.json",
-        JSON_AS_ASCII=False,
-        MAX_CONTENT_LENGTH=16 * 1024 * 1024,
-    )
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    api = ProblemApi(app, spec_kwargs={"components": {"securitySchemes": {
-        "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
-    init_web(app, api, db or Database(settings.database_url), settings.admin_token, settings.redis_url)
+    app, api = service_app("jixiao.incidents", "jixiao incidents (考核事件)", settings, db)
     for blp in (org.blp, events.blp, periods.blp):
         api.register_blueprint(blp)
     if on_write is not None:

@@ -17,6 +17,7 @@ from shared.config import Settings
 from shared.db import Database
 from shared.eventstore import EventStore
 from shared.seeding import install_seed_templates
+from shared.web import PROBLEM
 from tests.conftest import ADMIN_TOKEN, new_pg_database
 
 
@@ -47,6 +48,18 @@ class Api:
             tok = create_token(conn, user, role, projects)
         self.tokens[f"{role}:{user}"] = tok
         return tok
+
+
+def assert_problem(resp: Any, status: int, field: str | None = None) -> dict[str, Any]:
+    """A problem+json answer with `status`, naming `field` in `errors` when given."""
+    body = resp.get_json()
+    assert resp.status_code == status, body
+    assert resp.mimetype == PROBLEM
+    assert {"type", "title", "status", "detail"} <= body.keys()
+    assert body["status"] == status
+    if field is not None:
+        assert field in body.get("errors", {}), body
+    return body
 
 
 PEOPLE = [("JRJ-0001", "张三", "JRJ"), ("JRJ-0002", "李四", "JRJ"), ("JRJ-0003", "王五", "JRJ"),

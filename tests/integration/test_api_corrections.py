@@ -10,20 +10,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tests.integration.conftest import assert_problem
+
 PROBLEM = "application/problem+json"
 NIL_ID = "00000000-0000-0000-0000-000000000000"
 
 
-def assert_problem(resp: Any, status: int, field: str | None = None) -> dict[str, Any]:
-    """A problem+json answer with `status`, naming `field` in `errors` when given."""
-    body = resp.get_json()
-    assert resp.status_code == status, body
-    assert resp.mimetype == PROBLEM
-    assert {"type", "title", "status", "detail"} <= body.keys()
-    assert body["status"] == status
-    if field is not None:
-        assert field in body.get("errors", {}), body
-    return body
 
 
 def deduction(no: str = "JRJ-0001", on: str = "2026-10-14", **changes: Any) -> dict[str, Any]:

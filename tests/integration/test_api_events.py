@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from tests.integration.conftest import assert_problem
+
 PROBLEM = "application/problem+json"
 
 # cs-staff (seed 001): item → standard points.
@@ -19,16 +21,6 @@ CS_STAFF_POINTS = {"civility": 10, "patience": 10, "teamwork": 10, "duty_records
                    "obedience": 10}
 
 
-def assert_problem(resp: Any, status: int, field: str | None = None) -> dict[str, Any]:
-    """A problem+json answer with `status`, naming `field` in `errors` when given."""
-    body = resp.get_json()
-    assert resp.status_code == status, body
-    assert resp.mimetype == PROBLEM
-    assert {"type", "title", "status", "detail"} <= body.keys()
-    assert body["status"] == status
-    if field is not None:
-        assert field in body.get("errors", {}), body
-    return body
 
 
 def assert_appended(resp: Any, status: int = 201) -> dict[str, Any]:

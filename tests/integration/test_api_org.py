@@ -10,22 +10,13 @@ import copy
 from typing import Any
 
 from shared.templates import seed_template_documents
+from tests.integration.conftest import assert_problem
 
 PROBLEM = "application/problem+json"
 SEED_CODES = {"cs-staff", "cs-online", "cs-supervisor-monthly", "cs-supervisor-standard",
               "cs-deqinnengji", "service-center-director"}
 
 
-def assert_problem(resp: Any, status: int, field: str | None = None) -> dict[str, Any]:
-    """A problem+json answer with `status`, naming `field` in `errors` when given."""
-    body = resp.get_json()
-    assert resp.status_code == status, body
-    assert resp.mimetype == PROBLEM
-    assert {"type", "title", "status", "detail"} <= body.keys()
-    assert body["status"] == status
-    if field is not None:
-        assert field in body.get("errors", {}), body
-    return body
 
 
 def employee(no: str, project: str = "JRJ", template: str = "cs-staff") -> dict[str, str]:
