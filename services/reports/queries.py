@@ -15,6 +15,7 @@ from shared.tables import (
     annual_scores,
     departments,
     employee_assignments,
+    employees,
     projects,
     rankings,
     score_revisions,
@@ -133,3 +134,12 @@ def portal_index(conn: Connection, scope: list[str] | None) -> list[dict[str, An
 def employee_months(conn: Connection, employee_no: str) -> list[str]:
     return list(conn.execute(select(scores.c.period).where(scores.c.employee == employee_no)
                              .order_by(scores.c.period.desc())).scalars().all())
+
+
+def employee_names(conn: Connection, numbers: list[str]) -> dict[str, str]:
+    """工号 → 姓名 for those of `numbers` that are employees (token users often are)."""
+    if not numbers:
+        return {}
+    rows = conn.execute(select(employees.c.employee_no, employees.c.name)
+                        .where(employees.c.employee_no.in_(numbers)))
+    return {r.employee_no: r.name for r in rows}

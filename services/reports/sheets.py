@@ -54,22 +54,30 @@ def _latest(events: list[RecordedEvent], type_: str, stage: str | None = None) -
     return found[-1] if found else None
 
 
-def _sign_off(label: str, e: RecordedEvent | None) -> SignOff:
+def _who(user: str | None, names: dict[str, str]) -> str:
+    """A recorder as people know them: 姓名 (工号) when the token's user is an employee."""
+    if not user:
+        return ""
+    return f"{names[user]} ({user})" if user in names else user
+
+
+def _sign_off(label: str, e: RecordedEvent | None, names: dict[str, str]) -> SignOff:
     if e is None:
         return SignOff(label)
-    return SignOff(label, e.actor or "", local_time(e.recorded_at), str(e.payload.get("comment") or ""))
+    return SignOff(label, _who(e.actor, names), local_time(e.recorded_at), str(e.payload.get("comment") or ""))
 
 
-def _deductions(raw: list[dict[str, Any]], rule_titles: dict[str, str]) -> tuple[DeductionLine, ...]:
+def _deductions(raw: list[dict[str, Any]], rule_titles: dict[str, str],
+                names: dict[str, str]) -> tuple[DeductionLine, ...]:
     return tuple(DeductionLine(
         occurred_on=d.get("occurred_on") or "", rule=rule_titles.get(d["rule"], d["rule"]),
         amount=float(d["amount"]), evidence=d.get("evidence") or "", source=d.get("source") or "",
-        recorded_by=d.get("recorded_by") or "", recorded_at=local_time(d.get("recorded_at")),
+        recorded_by=_who(d.get("recorded_by"), names), recorded_at=local_time(d.get("recorded_at")),
         event_id=d["event_id"]) for d in raw)
 
 
 def _items(doc: dict[str, Any], template: Template | None, self_scores: dict[str, Any] | None,
-           approved: bool) -> tuple[SheetItem, ...]:
+           approved: bool, names: dict[str, str]) -> tuple[SheetItem, ...]:
     out = []
     for n, item in enumerate(doc["items"], start=1):
         rubric = template.item(item["code"]) if template else None
@@ -79,7 +87,7 @@ def _items(doc: dict[str, Any], template: Template | None, self_scores: dict[str
             no=n, category=rubric.category if rubric else "", title=item.get("title") or item["code"],
             points=float(item["points"]), self_score=own, supervisor=float(item["score"]),
             approved=float(item["score"]) if approved else None, deducted=float(item["deducted"]),
-            deductions=_deductions(item.get("deductions", []), titles)))
+            deductions=_deductions(item.get("deductions", []), titles, names)))
     return tuple(out)
 
 
@@ -98,13 +106,17 @@ def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date) -
     gm = _latest(live, ev.REVIEW, "gm")
     bonus_titles = {b.code: b.title for b in template.bonuses} if template else {}
     raters = template.raters if template else {}
+    actors = {d.get("recorded_by") for i in doc["items"] for d in i.get("deductions", [])} | \
+        {e.actor for e in live}
+    names = queries.employee_names(conn, sorted(a for a in actors if a))
     return SheetModel(
         employee_no=emp.employee_no, name=emp.name, project=doc["project"],
         project_name=queries.project_names(conn, [doc["project"]]).get(doc["project"], doc["project"]),
         department=doc["department"], position=emp.position, period=period,
         template=doc["template"], template_name=template.name if template else doc["template"],
         template_version=int(doc["template_version"]),
-        items=_items(doc, template, assessment.payload.get("scores") if assessment else None, gm is not None),
+        items=_items(doc, template, assessment.payload.get("scores") if assessment else None, gm is not None,
+                     names),
         total_points=sum(float(i["points"]) for i in doc["items"]),
         self_total=doc.get("self"), supervisor=float(doc["supervisor"]), weighted=float(doc["weighted"]),
         weights=(float(raters.get("self", 0)), float(raters.get("supervisor", 1))),
@@ -114,9 +126,9 @@ def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date) -
         final=float(doc["final"]), excellent="excellent" in doc.get("awards", []),
         rank=doc.get("rank"), rank_of=doc.get("rank_of"), status=doc["status"],
         analysis=str(assessment.payload.get("analysis") or "") if assessment else "",
-        sign_offs=(_sign_off("被考核人签字", _latest(live, ev.ACKNOWLEDGEMENT)),
-                   _sign_off("经理签字确认", _latest(live, ev.REVIEW, "manager")),
-                   _sign_off("总经理签字确认", gm)),
+        sign_offs=(_sign_off("被考核人签字", _latest(live, ev.ACKNOWLEDGEMENT), names),
+                   _sign_off("经理签字确认", _latest(live, ev.REVIEW, "manager"), names),
+                   _sign_off("总经理签字确认", gm, names)),
         flags=tuple(doc.get("flags", [])), trend=_trend(conn, emp.employee_no, period, float(doc["final"])),
         revision=int(doc.get("revision", 0)), event_position=int(doc.get("position", 0)),
     )
