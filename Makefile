@@ -8,3 +8,7 @@ lint:
 	.venv/bin/mypy
 run:
 	bash scripts/run.sh
+bench:
+	.venv/bin/python -m bench.run
+bench-smoke:
+	.venv/bin/python -m bench.run --smoke

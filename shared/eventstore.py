@@ -13,14 +13,19 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Row, func, select
+from sqlalchemy import Connection, Row, func, literal, select, text, union_all
 from sqlalchemy.exc import IntegrityError
 
+from shared.bulk import insert_rows
 from shared.domain.events import NewEvent, RecordedEvent
 from shared.hashing import GENESIS, chain_hash, plain, utc_iso
 from shared.tables import events
 
 MAX_BATCH = 1000
+_PG_HEAD_AND_VERSIONS = text(
+    "SELECT 'head', hash, position FROM (SELECT hash, position FROM events ORDER BY position DESC LIMIT 1) h "
+    "UNION ALL SELECT 'stream', s, (SELECT max(version) FROM events WHERE stream = s) "
+    "FROM unnest(CAST(:streams AS text[])) AS s")
 
 
 class ConcurrencyError(RuntimeError):
@@ -43,13 +48,15 @@ def hash_body(e: RecordedEvent) -> dict[str, Any]:
     return {
         "id": e.id, "position": e.position, "stream": e.stream, "version": e.version,
         "type": e.type, "schema_version": e.schema_version, "payload": e.payload,
-        "metadata": e.metadata, "occurred_on": e.occurred_on, "period": e.period,
+        "metadata": e.metadata, "occurred_on": e.occurred_on and e.occurred_on.isoformat(),
+        "period": e.period,
         "employee": e.employee, "project": e.project, "recorded_at": utc_iso(e.recorded_at),
         "idempotency_key": e.idempotency_key,
     }
 
 
-def _utc(moment: datetime) -> datetime:
+def as_utc(moment: datetime) -> datetime:
+    """`moment` in UTC; a naive one is taken to be UTC already."""
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
@@ -61,7 +68,7 @@ def to_recorded(row: Row[Any] | Mapping[str, Any]) -> RecordedEvent:
     return RecordedEvent(
         id=m["id"], position=int(m["position"]), stream=m["stream"], version=int(m["version"]),
         type=m["type"], payload=dict(m["payload"]), metadata=dict(m["metadata"]),
-        recorded_at=_utc(m["recorded_at"]), hash=m["hash"], prev_hash=m["prev_hash"],
+        recorded_at=as_utc(m["recorded_at"]), hash=m["hash"], prev_hash=m["prev_hash"],
         occurred_on=occurred, period=m["period"], employee=m["employee"], project=m["project"],
         idempotency_key=m["idempotency_key"], schema_version=int(m["schema_version"]),
     )
@@ -91,6 +98,30 @@ class EventStore:
         ).scalar()
         return int(v or 0)
 
+    def head_and_versions(self, streams: Sequence[str]) -> tuple[tuple[int, str], dict[str, int]]:
+        """`head()` and `stream_version(s)` of each of `streams`, in one round trip."""
+        wanted = sorted(set(streams))
+        if self.conn.dialect.name == "postgresql":
+            # One index probe per stream (max over the (stream, version) key). A GROUP BY
+            # over `stream IN (...)` is planned as a scan of the whole log for a big batch.
+            rows = self.conn.execute(_PG_HEAD_AND_VERSIONS, {"streams": wanted})
+        else:
+            latest = (select(literal("head").label("kind"), events.c.hash.label("key"),
+                             events.c.position.label("n"))
+                      .order_by(events.c.position.desc()).limit(1).subquery())
+            query: Any = select(latest)
+            if wanted:
+                query = union_all(query, select(literal("stream"), events.c.stream, func.max(events.c.version))
+                                  .where(events.c.stream.in_(wanted)).group_by(events.c.stream))
+            rows = self.conn.execute(query)
+        head, versions = (0, GENESIS), dict.fromkeys(wanted, 0)
+        for kind, key, n in rows:
+            if kind == "head":
+                head = (int(n), key)
+            else:
+                versions[key] = int(n or 0)
+        return head, versions
+
     def append(
         self,
         new: Sequence[NewEvent],
@@ -100,35 +131,31 @@ class EventStore:
         """Append events atomically. `expected` maps stream → version it must be at."""
         if len(new) > MAX_BATCH:
             raise ValueError(f"at most {MAX_BATCH} events per append")
-        position, prev = self.head()
-        recorded_at = _utc(now or _ms_now())
-        versions: dict[str, int] = {}
+        (position, prev), versions = self.head_and_versions([*(expected or {}), *(e.stream for e in new)])
+        recorded_at = as_utc(now or _ms_now())
         for stream, want in (expected or {}).items():
-            actual = self.stream_version(stream)
-            if actual != want:
-                raise ConcurrencyError(stream, want, actual)
-            versions[stream] = actual
+            if versions[stream] != want:
+                raise ConcurrencyError(stream, want, versions[stream])
         out: list[RecordedEvent] = []
         for e in new:
-            if e.stream not in versions:
-                versions[e.stream] = self.stream_version(e.stream)
             versions[e.stream] += 1
             position += 1
-            rec = RecordedEvent(
+            fields: dict[str, Any] = dict(
                 id=str(uuid.uuid4()), position=position, stream=e.stream,
                 version=versions[e.stream], type=e.type, payload=plain(e.payload),
-                metadata=plain(e.metadata), recorded_at=recorded_at, hash="", prev_hash=prev,
+                metadata=plain(e.metadata), recorded_at=recorded_at, prev_hash=prev,
                 occurred_on=e.occurred_on, period=e.period, employee=e.employee,
                 project=e.project, idempotency_key=e.idempotency_key,
                 schema_version=e.schema_version,
             )
-            digest = chain_hash(prev, hash_body(rec))
-            rec = RecordedEvent(**{**rec.__dict__, "hash": digest})
+            # payload and metadata are plain already, so the body needs no second pass
+            digest = chain_hash(prev, hash_body(RecordedEvent(**fields, hash="")), is_plain=True)
+            rec = RecordedEvent(**fields, hash=digest)
             out.append(rec)
             prev = digest
         if out:
             try:
-                self.conn.execute(events.insert(), [self._row(r) for r in out])
+                insert_rows(self.conn, events, [self._row(r) for r in out])
             except IntegrityError as exc:
                 if "idempotency" in str(exc.orig).lower():
                     raise
@@ -153,11 +180,14 @@ class EventStore:
 
     def by_idempotency_prefix(self, key: str) -> list[RecordedEvent]:
         """Events written under `key` (a single event) or `key#n` (a batch)."""
-        rows = self.conn.execute(
-            select(events)
-            .where((events.c.idempotency_key == key) | events.c.idempotency_key.like(_like_prefix(key), escape="\\"))
-            .order_by(events.c.position)
-        )
+        k = events.c.idempotency_key
+        prefixed: Any = k.like(_like_prefix(key), escape="\\")
+        if self.conn.dialect.name == "postgresql":
+            # Keys are byte-ordered there (migration 0003): the explicit range lets every
+            # plan, a prepared statement's generic plan too, read the prefix off the index;
+            # the LIKE keeps the exact meaning.
+            prefixed = (k >= key + "#") & (k < key + "$") & prefixed
+        rows = self.conn.execute(select(events).where((k == key) | prefixed).order_by(events.c.position))
         return [to_recorded(r) for r in rows]
 
     def read_stream(self, stream: str) -> list[RecordedEvent]:

@@ -42,7 +42,9 @@ events = Table(
     Column("employee", String(64), nullable=True),
     Column("project", String(64), nullable=True),
     Column("recorded_at", Timestamp, nullable=False),
-    Column("idempotency_key", String(255), nullable=True, unique=True),
+    # Byte order on PostgreSQL, so the unique index also serves the `<key>#%` prefix lookup.
+    Column("idempotency_key", String(255).with_variant(String(255, collation="C"), "postgresql"),
+           nullable=True, unique=True),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     PrimaryKeyConstraint("stream", "version", name="events_pkey"),

@@ -16,10 +16,10 @@ from shared.auth import MANAGERS, SUPERVISORS, Principal
 from shared.db import Database
 from shared.domain import events as ev
 from shared.domain.events import NewEvent, RecordedEvent
-from shared.domain.template import Template
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, invalid_from
 from shared.eventstore import ConcurrencyError, EventStore
 from shared.hashing import canonical_json, sha256_hex
+from shared.orgcache import OrgCache
 from shared.tables import event_revocations
 
 
@@ -63,13 +63,20 @@ def replay_or_none(store: EventStore, key: str | None, digest: str) -> Appended 
     return Appended(earlier, replayed=True)
 
 
-def _prepare(conn: Connection, principal: Principal, body: Any, meta: dict[str, Any],
-             templates: dict[tuple[str, str], Template | None]) -> tuple[NewEvent, int | None]:
+def _load(body: Any) -> dict[str, Any] | Invalid:
+    """Structural validation (no database): the body's data, or the error to report for it."""
     try:
-        data = load_body(body)
+        return load_body(body)
     except ValidationError as exc:
-        raise invalid_from(exc.messages) from None
-    ctx = resolve(conn, principal, data, templates)
+        return invalid_from(exc.messages)
+
+
+def _prepare(conn: Connection, principal: Principal, loaded: dict[str, Any] | Invalid,
+             meta: dict[str, Any], cache: OrgCache) -> tuple[NewEvent, int | None]:
+    if isinstance(loaded, Invalid):
+        raise loaded
+    data = loaded
+    ctx = resolve(conn, principal, data, cache)
     payload = check_against_template(data, ctx.template)
     new = NewEvent(
         stream=employee_stream(ctx.employee.employee_no), type=data["type"], payload=payload,
@@ -85,18 +92,23 @@ def record_events(db: Database, principal: Principal, bodies: Sequence[Any], met
     """Validate every body against its employee's rubric, then append all or nothing."""
     if not principal.can_write:
         raise Forbidden("只读角色不能写入 (read-only role)")
-    digest = request_hash(principal, list(bodies) if batch else bodies[0])
+    # Only a request with an Idempotency-Key is compared with an earlier one.
+    digest = request_hash(principal, list(bodies) if batch else bodies[0]) if meta.idempotency_key else ""
+    # Structural checks need no database, so they run before the write lock is taken;
+    # their errors are reported in the same order as before, after the idempotency check.
+    loaded = [_load(body) for body in bodies]
     with db.write() as conn:
         store = EventStore(conn)
         replay = replay_or_none(store, meta.idempotency_key, digest)
         if replay:
             return replay
         md = metadata(principal, meta, digest if meta.idempotency_key else None)
-        templates: dict[tuple[str, str], Template | None] = {}
+        cache = OrgCache(conn)
+        cache.prefetch(d["employee"] for d in loaded if not isinstance(d, Invalid))
         prepared, errors = [], {}
-        for i, body in enumerate(bodies):
+        for i, data in enumerate(loaded):
             try:
-                prepared.append(_prepare(conn, principal, body, md, templates))
+                prepared.append(_prepare(conn, principal, data, md, cache))
             except Invalid as exc:
                 if not batch:
                     raise
@@ -118,9 +130,7 @@ def record_events(db: Database, principal: Principal, bodies: Sequence[Any], met
 def _with_key(new: NewEvent, key: str | None, i: int, batch: bool) -> NewEvent:
     if not key:
         return new
-    from dataclasses import replace
-
-    return replace(new, idempotency_key=f"{key}#{i}" if batch else key)
+    return NewEvent(**{**vars(new), "idempotency_key": f"{key}#{i}" if batch else key})
 
 
 def revoke_event(db: Database, principal: Principal, event_id: str, reason: str,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from services.incidents.fast_load import fast_load
 from shared.domain import events as ev
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="应为 YYYY-MM (must be YYYY-MM)")
@@ -100,5 +102,15 @@ def load_body(body: Any) -> dict[str, Any]:
     if schema is None:
         raise ValidationError({"type": [f"未知的事件类型 (unknown event type: {kind!r}); "
                                         f"one of {', '.join(SCHEMAS)}"]})
-    data: dict[str, Any] = schema().load(body)
+    instance = _instance(schema)
+    fast = fast_load(instance, body)
+    if fast is not None:
+        return fast
+    data: dict[str, Any] = instance.load(body)
     return data
+
+
+@cache
+def _instance(schema: type[Schema]) -> Schema:
+    """One instance per schema: building one deep-copies its fields, loading keeps no state."""
+    return schema()

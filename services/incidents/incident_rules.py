@@ -15,6 +15,7 @@ from shared.domain.periods import month_of
 from shared.domain.template import Template
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.eventstore import EventStore
+from shared.orgcache import OrgCache
 
 # Which roles may record each type ("self" = the employee about themself).
 ALLOWED: dict[str, frozenset[str]] = {
@@ -65,27 +66,23 @@ def period_of(store: EventStore, data: dict[str, Any]) -> str:
     return target.period or ""
 
 
-def resolve(conn: Connection, principal: Principal, data: dict[str, Any],
-            templates: dict[tuple[str, str], Template | None]) -> Context:
+def resolve(conn: Connection, principal: Principal, data: dict[str, Any], cache: OrgCache) -> Context:
     """Find the employee's assignment and rubric for the incident's month; check scope."""
-    emp = org.get_employee(conn, data["employee"])
+    emp = cache.employee(data["employee"])
     if emp is None:
         raise Invalid.field("employee", f"未知员工 (unknown employee {data['employee']!r})")
     check_role(principal, data["type"], emp.employee_no, data)
     period = period_of(EventStore(conn), data)
-    place = org.assignment_for(conn, emp.employee_no, period)
+    place = cache.assignment(emp.employee_no, period)
     date_field = "occurred_on" if "occurred_on" in data else "period"
     if place is None:
         raise Invalid.field(date_field, f"该员工在 {period} 尚未入职 (not assigned in {period})")
     if not principal.in_scope(place.project):
         raise Forbidden(f"无权访问项目 {place.project} (project {place.project} is outside your scope)")
-    if data["type"] in SCORED and principal.role not in MANAGERS and org.is_closed(conn, place.project, period):
+    if data["type"] in SCORED and principal.role not in MANAGERS and cache.is_closed(place.project, period):
         raise Conflict(f"{place.project} {period} 已结账,只有经理及以上可更正 "
                        f"(month closed: corrections by manager and above only)")
-    key = (emp.template, period)
-    if key not in templates:
-        templates[key] = org.template_for(conn, emp.template, period)
-    template = templates[key]
+    template = cache.template(emp.template, period)
     if template is None:
         raise Invalid.field(date_field, f"{period} 无生效的考核表 {emp.template} (no template version in force)")
     return Context(emp, place, template, period)

@@ -12,7 +12,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import case, func, select
 
-from services.scoring.projection import Templates, score_employee_month, score_lock
+from services.scoring.chunks import score_months
+from services.scoring.projection import score_lock
 from services.scoring.rankings import months_to_rerank, rank_lock, rank_project_period
 from shared import org
 from shared.db import Database
@@ -40,11 +41,7 @@ def score_employees(db: Database, period: str, employees: list[str], task_id: st
     """Score a chunk of employee-months; rank their projects unless a task will at the end."""
     projects: set[str] = set()
     with db.update(*(score_lock(no, period) for no in employees)) as conn:
-        templates = Templates(conn)
-        for no in employees:
-            scored = score_employee_month(conn, no, period, templates)
-            if scored is None:
-                continue
+        for scored in score_months(conn, employees, period):
             projects.add(scored.project)
             if scored.previous_project:
                 projects.add(scored.previous_project)

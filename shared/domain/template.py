@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal
+from functools import cached_property
+from typing import Literal, TypeVar
 
+_T = TypeVar("_T")
 RuleKind = Literal["fixed", "range", "per_percent_below"]
 RULE_KINDS: tuple[str, ...] = ("fixed", "range", "per_percent_below")
 
@@ -39,7 +41,11 @@ class Item:
     note: str = ""
 
     def rule(self, code: str) -> Rule | None:
-        return next((r for r in self.rules if r.code == code), None)
+        return self._rules_by_code.get(code)
+
+    @cached_property
+    def _rules_by_code(self) -> dict[str, Rule]:
+        return _first_by_code(self.rules)
 
 
 @dataclass(frozen=True)
@@ -116,10 +122,27 @@ class Template:
         return self.raters.get("self", Decimal(0)) > 0
 
     def item(self, code: str) -> Item | None:
-        return next((i for i in self.items if i.code == code), None)
+        return self._items_by_code.get(code)
 
     def bonus(self, code: str) -> BonusRule | None:
-        return next((b for b in self.bonuses if b.code == code), None)
+        return self._bonuses_by_code.get(code)
+
+    # Looked up for every event scored; a version never changes, so index it once.
+    @cached_property
+    def _items_by_code(self) -> dict[str, Item]:
+        return _first_by_code(self.items)
+
+    @cached_property
+    def _bonuses_by_code(self) -> dict[str, BonusRule]:
+        return _first_by_code(self.bonuses)
+
+
+def _first_by_code(entries: tuple[_T, ...]) -> dict[str, _T]:
+    """code → the first entry with that code (what a search from the start would find)."""
+    out: dict[str, _T] = {}
+    for entry in entries:
+        out.setdefault(entry.code, entry)  # type: ignore[attr-defined]
+    return out
 
 
 def version_in_force(versions: list[Template], period: str) -> Template | None:

@@ -83,7 +83,7 @@ class Cluster:
         with self.db.read() as conn:
             return get_task(conn, task_id) or {}
 
-    def wait_task(self, task_id: str, timeout: float = 120) -> dict:
+    def wait_task(self, task_id: str, timeout: float = 240) -> dict:
         wait_for(lambda: self.task(task_id).get("state") == "SUCCESS", timeout, f"task {task_id} to succeed")
         return self.task(task_id)
 

@@ -1,0 +1,84 @@
+"""The fast path of event-body loading agrees with marshmallow, value for value."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from marshmallow import ValidationError
+
+from services.incidents.event_schemas import SCHEMAS, _instance, load_body
+from services.incidents.fast_load import fast_load
+
+ANY_VALUE = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 2000), st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=12), st.sampled_from(["2026-10-14", "20261014", "2026-13-01", "2026-10", "2026-10\n",
+                                           "", "manager", "gm", "4.5", "NaN"]),
+    st.dictionaries(st.sampled_from(["civility", "patience", "x"]),
+                    st.one_of(st.integers(-2, 12), st.floats(0, 12), st.text(max_size=3), st.none()),
+                    max_size=3),
+)
+KEYS = sorted({name for schema in SCHEMAS.values() for name in _instance(schema).load_fields} | {"extra"})
+
+
+def typical(kind: str) -> dict:
+    bodies = {
+        "deduction": {"item": "civility", "rule": "rude", "occurred_on": "2026-10-14", "count": 2,
+                      "evidence": "业主投诉", "source": "投诉记录"},
+        "metric": {"item": "work_plan", "rule": "plan_rate", "period": "2026-10", "value": 96.5},
+        "bonus": {"bonus": "commendation", "occurred_on": "2026-10-08", "points": 5, "evidence": "表扬"},
+        "self_assessment": {"period": "2026-10", "scores": {"civility": 9, "patience": 9.5}},
+        "review": {"period": "2026-10", "stage": "manager", "comment": "属实"},
+        "acknowledgement": {"period": "2026-10"},
+        "improvement_plan": {"period": "2026-10", "plan": "加强学习"},
+        "appeal": {"event_id": "abc", "reason": "有误"},
+    }
+    return {"type": kind, "employee": "JRJ-0001", **bodies[kind]}
+
+
+def agree(body: dict) -> bool:
+    """fast_load is None, or marshmallow loads the body to exactly the same dict."""
+    instance = _instance(SCHEMAS[body["type"]])
+    fast = fast_load(instance, body)
+    if fast is None:
+        return False
+    slow = instance.load(body)
+    assert list(fast) == list(slow)
+    assert repr(fast) == repr(slow)  # repr tells Decimal("4") from Decimal("4.0"), 1 from True
+    return True
+
+
+def test_the_fast_path_takes_every_typical_body_and_agrees_with_marshmallow():
+    for kind in SCHEMAS:
+        assert agree(typical(kind)), kind
+
+
+def test_a_body_the_fast_path_declines_still_gets_marshmallows_errors():
+    body = {**typical("deduction"), "count": True, "extra": 1}
+    assert fast_load(_instance(SCHEMAS["deduction"]), body) is None
+    try:
+        load_body(body)
+    except ValidationError as exc:
+        assert set(exc.messages) == {"count", "extra"}
+    else:  # pragma: no cover
+        raise AssertionError("marshmallow accepted a bad body")
+
+
+@settings(max_examples=600, deadline=None)
+@given(kind=st.sampled_from(sorted(SCHEMAS)), changes=st.dictionaries(st.sampled_from(KEYS), ANY_VALUE, max_size=4),
+       dropped=st.sets(st.sampled_from(KEYS), max_size=3))
+def test_whatever_the_body_the_fast_path_never_disagrees_with_marshmallow(kind, changes, dropped):
+    body = {k: v for k, v in {**typical(kind), **changes}.items() if k not in dropped or k == "type"}
+    body["type"] = kind
+    instance = _instance(SCHEMAS[kind])
+    fast = fast_load(instance, body)
+    if fast is None:
+        return
+    slow = instance.load(body)  # the fast path took it, so marshmallow must accept it too
+    assert list(fast) == list(slow) and repr(fast) == repr(slow)
+
+
+def test_decimals_are_converted_through_their_text_as_marshmallow_does():
+    body = {**typical("bonus"), "points": 4.1}
+    assert load_body(body)["points"] == Decimal("4.1")
