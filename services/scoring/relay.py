@@ -12,7 +12,7 @@ import os
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, case, select
 
 from services.scoring.work import Dispatcher, chunks
 from shared.db import Database, try_advisory_lock
@@ -57,9 +57,9 @@ def _dispatch_tasks(conn: Connection, dispatch: Dispatcher, now: datetime) -> No
     ).order_by(tasks.c.created_at).limit(100)).scalars().all()
     for task_id in due:
         dispatch.run_task(task_id)
-        conn.execute(tasks.update().where(tasks.c.id == task_id, tasks.c.state == PENDING)
-                     .values(state=QUEUED, updated_at=now))
-        conn.execute(tasks.update().where(tasks.c.id == task_id).values(updated_at=now))
+        # One statement: a new task becomes QUEUED; a stale one keeps its state, gets a fresh clock.
+        conn.execute(tasks.update().where(tasks.c.id == task_id).values(
+            state=case((tasks.c.state == PENDING, QUEUED), else_=tasks.c.state), updated_at=now))
 
 
 def _affected(conn: Connection, events: list[RecordedEvent]) -> dict[str, set[str]]:
