@@ -11,13 +11,17 @@ import json
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from typing import Any
 
 from shared.templates import seed_template_documents
 
-YEAR = "2026"  # the seed templates take effect from 2026-01
-MONTHS: tuple[str, ...] = tuple(f"{YEAR}-{m:02d}" for m in range(1, 13))
+# The benchmark's "today" is fixed, so its dates never depend on the wall clock: the year
+# it generates is the one ending on that day (the seed templates take effect from 2026-01).
+TODAY = date(2026, 12, 31)
+YEAR = str(TODAY.year)
+MONTHS: tuple[str, ...] = tuple(f"{YEAR}-{m:02d}" for m in range(1, TODAY.month + 1))
 DEPARTMENT = "客服部"
 # (position, template, head count per project; None = the rest)
 ROSTER: tuple[tuple[str, str, int | None], ...] = (
@@ -42,7 +46,8 @@ class Person:
 
     def registration(self) -> dict[str, Any]:
         return {"employee_no": self.employee_no, "name": self.name, "project": self.project,
-                "department": DEPARTMENT, "position": self.position, "template": self.template}
+                "department": DEPARTMENT, "position": self.position, "template": self.template,
+                "effective_from": MONTHS[0]}  # the whole year is loaded: say so
 
 
 @dataclass(frozen=True)

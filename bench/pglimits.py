@@ -14,7 +14,7 @@ from pathlib import Path
 
 import psycopg
 
-from services.scoring.replay_source import FOLD_SQL, ITERSIZE
+from services.scoring.load import FOLD_SQL, ITERSIZE
 
 SCRATCH = "bench_events_copy"
 CHUNK = 1 << 20

@@ -43,7 +43,6 @@ class Config:
     revokes: int = 300
     corrections: int = 5  # each is a deduction and its revocation: 2 samples
     report_requests: int = 30
-    replay_mode: str = "bulk"
     timeout: float = 900.0
 
 
@@ -78,8 +77,8 @@ def tokens(db_url: str, projects: list[str]) -> dict[str, str]:
     return out
 
 
-def replay(db_url: str, mode: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-m", "bench.replay", db_url, "--mode", mode], cwd=ROOT,  # noqa: S603
+def replay(db_url: str) -> dict[str, Any]:
+    out = subprocess.run([sys.executable, "-m", "bench.replay", db_url], cwd=ROOT,  # noqa: S603
                          check=True, capture_output=True, text=True)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
@@ -102,8 +101,8 @@ def measure(cfg: Config, topo: Topology, workdir: Path, log: Any) -> dict[str, A
     f["copy"] = pglimits.copy_events(topo.db_url, workdir)
     f["raw_read"] = pglimits.raw_read(topo.db_url)
     log(f"PG: COPY {f['copy']['rows_per_s']:,.0f} rows/s, raw read {f['raw_read']['seconds']:.1f} s")
-    f["replay"] = replay(topo.db_url, cfg.replay_mode)
-    log(f"replay ({cfg.replay_mode}): {f['replay']['seconds']:.1f} s")
+    f["replay"] = replay(topo.db_url)
+    log(f"rebuild: {f['replay']['seconds']:.1f} s")
     topo.start_worker()
     f["close_1"] = {**phases.close_month(admin, db, org, CLOSE_FIRST, cfg.timeout), "workers": 1}
     topo.start_worker()
@@ -129,7 +128,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--projects", type=int)
     parser.add_argument("--per-project", type=int)
     parser.add_argument("--seed", type=int)
-    parser.add_argument("--replay-mode", choices=["bulk", "incremental"])
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
     parser.add_argument("--pg", default=os.environ.get("JIXIAO_BENCH_PG",
@@ -138,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     cfg = SMOKE if args.smoke else Config()
     overrides = {k: v for k, v in {"events": args.events, "projects": args.projects, "seed": args.seed,
-                                   "per_project": args.per_project, "replay_mode": args.replay_mode}.items()
+                                   "per_project": args.per_project}.items()
                  if v is not None}
     cfg = replace(cfg, **overrides)
 

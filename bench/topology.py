@@ -22,6 +22,8 @@ import redis
 import requests
 from sqlalchemy import create_engine, text
 
+from bench.generate import TODAY
+
 VENV_BIN = Path(sys.executable).parent
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -113,6 +115,7 @@ class Topology:
     def env(self) -> dict[str, str]:
         return {**os.environ, "DATABASE_URL": self.db_url, "REDIS_URL": self.redis_url,
                 "JIXIAO_REDIS_PREFIX": self.prefix, "JIXIAO_ADMIN_TOKEN": self.admin_token,
+                "JIXIAO_TODAY": TODAY.isoformat(),
                 "PATH": f"{VENV_BIN}:{os.environ.get('PATH', '')}"}
 
     def __enter__(self) -> Topology:
@@ -122,8 +125,8 @@ class Topology:
         admin.dispose()
         subprocess.run([str(VENV_BIN / "jixiao"), "db", "upgrade"], env=self.env(), cwd=ROOT,  # noqa: S603
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        self.incidents_url = self._gunicorn("incidents", "services.incidents.app:create_app()")
-        self.reports_url = self._gunicorn("reports", "services.reports.app:create_app()")
+        self.incidents_url = self._gunicorn("incidents", "jixiao.wsgi:incidents()")
+        self.reports_url = self._gunicorn("reports", "jixiao.wsgi:reports()")
         return self
 
     def _gunicorn(self, name: str, app: str) -> str:

@@ -190,12 +190,6 @@ class EventStore:
         rows = self.conn.execute(select(events).where((k == key) | prefixed).order_by(events.c.position))
         return [to_recorded(r) for r in rows]
 
-    def read_stream(self, stream: str) -> list[RecordedEvent]:
-        rows = self.conn.execute(
-            select(events).where(events.c.stream == stream).order_by(events.c.version)
-        )
-        return [to_recorded(r) for r in rows]
-
     def query(
         self,
         *,

@@ -1,16 +1,22 @@
-"""Read access to the organisation, templates and closures (both sides use it)."""
+"""Read access to the organisation, templates and closures (every side uses it).
+
+Membership has one implementation, `People.members`, over employees and their
+assignments read in one query. `OrgView` is the prefetching view one transaction
+works with: employees, assignments, template versions and closures, each read once.
+"""
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
+from shared.domain.periods import TZ
 from shared.domain.template import Template, version_in_force
 from shared.schemas.template import load_template
 from shared.tables import employee_assignments, employees, period_closures, projects, templates
@@ -36,6 +42,16 @@ class Assignment:
     effective_from: str
 
 
+@dataclass(frozen=True)
+class Member:
+    employee_no: str
+    name: str
+    project: str
+    department: str
+    template: str
+    position: str
+
+
 def project_exists(conn: Connection, code: str) -> bool:
     return conn.execute(select(projects.c.code).where(projects.c.code == code)).first() is not None
 
@@ -51,63 +67,12 @@ def _employee(row: Row[Any]) -> Employee:
 
 
 def get_employee(conn: Connection, employee_no: str) -> Employee | None:
-    row = conn.execute(select(employees).where(employees.c.employee_no == employee_no)).first()
-    return None if row is None else _employee(row)
-
-
-def get_employees(conn: Connection, employee_nos: Iterable[str]) -> dict[str, Employee]:
-    """The employees among `employee_nos` that exist, in one query."""
-    wanted = sorted(set(employee_nos))
-    if not wanted:
-        return {}
-    rows = conn.execute(select(employees).where(employees.c.employee_no.in_(wanted)))
-    return {r.employee_no: _employee(r) for r in rows}
-
-
-def assignment_for(conn: Connection, employee_no: str, period: str) -> Assignment | None:
-    """Where the employee belonged in `period` (YYYY-MM): the latest transfer not after it."""
-    row = conn.execute(
-        select(employee_assignments)
-        .where(employee_assignments.c.employee_no == employee_no,
-               employee_assignments.c.effective_from <= period)
-        .order_by(employee_assignments.c.effective_from.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else Assignment(row.project, row.department, row.effective_from)
-
-
-def assignments_of(conn: Connection, employee_nos: Iterable[str]) -> dict[str, list[Assignment]]:
-    """Every assignment of each of `employee_nos`, oldest first (see `assignment_in`)."""
-    return employees_with_assignments(conn, employee_nos)[1]
-
-
-def employees_with_assignments(
-    conn: Connection, employee_nos: Iterable[str] | None
-) -> tuple[dict[str, Employee], dict[str, list[Assignment]]]:
-    """`get_employees` and `assignments_of` in one query (None: every employee): the
-    employees that exist, and every assignment of each (oldest first; empty when none)."""
-    wanted = None if employee_nos is None else sorted(set(employee_nos))
-    people: dict[str, Employee] = {}
-    places: dict[str, list[Assignment]] = defaultdict(list)
-    places.update({no: [] for no in wanted or ()})
-    if wanted == []:
-        return people, places
-    a = employee_assignments
-    query = (select(employees, a.c.effective_from.label("a_from"), a.c.project.label("a_project"),
-                    a.c.department.label("a_department"))
-             .select_from(employees.outerjoin(a, a.c.employee_no == employees.c.employee_no))
-             .order_by(employees.c.employee_no, a.c.effective_from))
-    if wanted is not None:
-        query = query.where(employees.c.employee_no.in_(wanted))
-    for r in conn.execute(query):
-        people.setdefault(r.employee_no, _employee(r))
-        if r.a_from is not None:
-            places[r.employee_no].append(Assignment(r.a_project, r.a_department, r.a_from))
-    return people, places
+    return load_people(conn, [employee_no]).employee(employee_no)
 
 
 def assignment_in(assignments: list[Assignment], period: str) -> Assignment | None:
-    """What `assignment_for` answers, from an employee's assignments listed oldest first."""
+    """Where an employee belonged in `period` (YYYY-MM): the latest assignment not after it,
+    from the employee's assignments listed oldest first."""
     found = None
     for a in assignments:
         if a.effective_from <= period:
@@ -115,49 +80,133 @@ def assignment_in(assignments: list[Assignment], period: str) -> Assignment | No
     return found
 
 
+@dataclass
+class People:
+    """Employees and every assignment of each (oldest first), as read together."""
+
+    employees: dict[str, Employee] = field(default_factory=dict)
+    places: dict[str, list[Assignment]] = field(default_factory=dict)
+
+    def employee(self, employee_no: str) -> Employee | None:
+        return self.employees.get(employee_no)
+
+    def assignment(self, employee_no: str, period: str) -> Assignment | None:
+        return assignment_in(self.places.get(employee_no, []), period)
+
+    def first_month(self, employee_no: str) -> str | None:
+        """The month the employee's first assignment starts (ALWAYS when it has no start)."""
+        places = self.places.get(employee_no)
+        return places[0].effective_from if places else None
+
+    def members(self, period: str, project: str | None = None) -> list[Member]:
+        """Active employees and where they belonged in `period`, optionally of one project."""
+        found = []
+        for no, emp in self.employees.items():
+            place = self.assignment(no, period) if emp.active else None
+            if place is not None and (project is None or place.project == project):
+                found.append(Member(no, emp.name, place.project, place.department, emp.template, emp.position))
+        return sorted(found, key=lambda m: m.employee_no)
+
+    def update(self, other: People) -> None:
+        self.employees.update(other.employees)
+        self.places.update(other.places)
+
+
+def load_people(conn: Connection, employee_nos: Iterable[str] | None = None,
+                project: str | None = None) -> People:
+    """The employees among `employee_nos` (None: all; with `project`: everyone ever assigned
+    there) with all their assignments, in one query."""
+    wanted = None if employee_nos is None else sorted(set(employee_nos))
+    out = People()
+    if wanted == []:
+        return out
+    a = employee_assignments
+    query = (select(employees, a.c.effective_from.label("a_from"), a.c.project.label("a_project"),
+                    a.c.department.label("a_department"))
+             .select_from(employees.outerjoin(a, a.c.employee_no == employees.c.employee_no))
+             .order_by(employees.c.employee_no, a.c.effective_from))
+    if wanted is not None:
+        query = query.where(employees.c.employee_no.in_(wanted))
+    if project is not None:
+        query = query.where(employees.c.employee_no.in_(select(a.c.employee_no).where(a.c.project == project)))
+    places: dict[str, list[Assignment]] = defaultdict(list)
+    for r in conn.execute(query):
+        out.employees.setdefault(r.employee_no, _employee(r))
+        if r.a_from is not None:
+            places[r.employee_no].append(Assignment(r.a_project, r.a_department, r.a_from))
+    out.places = {no: places.get(no, []) for no in out.employees}
+    return out
+
+
+def members(conn: Connection, period: str, project: str | None = None) -> list[Member]:
+    """Active employees and where they belonged in `period`, optionally of one project."""
+    return load_people(conn, project=project).members(period, project)
+
+
+def assignment_for(conn: Connection, employee_no: str, period: str) -> Assignment | None:
+    """Where the employee belonged in `period` (YYYY-MM)."""
+    return load_people(conn, [employee_no]).assignment(employee_no, period)
+
+
 def latest_assignment(conn: Connection, employee_no: str) -> Assignment | None:
-    return assignment_for(conn, employee_no, "9999-99")
+    return load_people(conn, [employee_no]).assignment(employee_no, "9999-99")
+
+
+# -- templates -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Catalog:
+    """Every published template version, by code (oldest first)."""
+
+    versions: dict[str, list[Template]]
+
+    def of(self, code: str) -> list[Template]:
+        return list(self.versions.get(code, []))
+
+    def in_force(self, code: str, period: str) -> Template | None:
+        return version_in_force(self.versions.get(code, []), period)
+
+    def all(self) -> list[Template]:
+        return [t for code in sorted(self.versions) for t in self.versions[code]]
+
+
+_CATALOGS: dict[str, tuple[tuple[Any, ...], Catalog]] = {}
+
+
+def catalog(conn: Connection) -> Catalog:
+    """Every template version, parsed once per process and database.
+
+    Versions are only ever added, never changed, so the parsed catalog is reused while a
+    small query shows that no version was added since.
+    """
+    stamp = tuple(conn.execute(select(func.count(), func.max(templates.c.published_at))).one())
+    key = conn.engine.url.render_as_string(hide_password=False)
+    cached = _CATALOGS.get(key)
+    if cached is None or cached[0] != stamp:
+        versions: dict[str, list[Template]] = defaultdict(list)
+        for r in conn.execute(select(templates.c.document, templates.c.version)
+                              .order_by(templates.c.code, templates.c.version)):
+            template = _template(r.document, r.version)
+            versions[template.code].append(template)
+        cached = (stamp, Catalog(dict(versions)))
+        _CATALOGS[key] = cached
+    return cached[1]
 
 
 def template_versions(conn: Connection, code: str) -> list[Template]:
-    """Every published version of `code`, oldest first.
-
-    Versions are only ever added, never changed, so the parsed list is kept per database
-    and code, and reused while a small query shows no version was added since.
-    """
-    stamp = tuple(conn.execute(
-        select(func.count(), func.max(templates.c.version), func.max(templates.c.published_at))
-        .where(templates.c.code == code)).one())
-    key = (conn.engine.url.render_as_string(hide_password=False), code)
-    cached = _VERSIONS.get(key)
-    if cached is None or cached[0] != stamp:
-        rows = conn.execute(
-            select(templates.c.document, templates.c.version)
-            .where(templates.c.code == code).order_by(templates.c.version)
-        )
-        cached = (stamp, [_template(r.document, r.version) for r in rows])
-        if len(_VERSIONS) >= _PARSED_MAX:
-            _VERSIONS.clear()
-        _VERSIONS[key] = cached
-    return list(cached[1])
-
-
-def all_template_versions(conn: Connection) -> list[Template]:
-    rows = conn.execute(select(templates.c.document, templates.c.version)
-                        .order_by(templates.c.code, templates.c.version))
-    return [_template(r.document, r.version) for r in rows]
+    """Every published version of `code`, oldest first."""
+    return catalog(conn).of(code)
 
 
 def template_for(conn: Connection, code: str, period: str) -> Template | None:
     """The version of template `code` in force in `period`."""
-    return version_in_force(template_versions(conn, code), period)
+    return catalog(conn).in_force(code, period)
 
 
 # Published versions are never edited, so one validation per distinct document is enough.
-# Keyed by the document's content (not by code and version alone), so databases that
-# publish different documents under the same code and version never share an entry.
+# Keyed by the document's content, so databases that publish different documents under
+# the same code and version never share an entry.
 _PARSED: dict[tuple[str, int], Template] = {}
-_VERSIONS: dict[tuple[str, str], tuple[tuple[Any, ...], list[Template]]] = {}
 _PARSED_MAX = 1024
 
 
@@ -172,55 +221,114 @@ def _template(document: dict[str, Any], version: int) -> Template:
     return template
 
 
-def is_closed(conn: Connection, project: str, period: str) -> bool:
-    return conn.execute(
-        select(period_closures.c.project)
-        .where(period_closures.c.project == project, period_closures.c.period == period)
-    ).first() is not None
-
-
-@dataclass(frozen=True)
-class Member:
-    employee_no: str
-    name: str
-    project: str
-    department: str
-    template: str
-    position: str
-
-
-def members(conn: Connection, period: str, project: str | None = None) -> list[Member]:
-    """Active employees and where they belonged in `period`, optionally of one project."""
-    a = employee_assignments
-    query = (select(a, employees.c.name, employees.c.template, employees.c.position.label("job"))
-             .join(employees, employees.c.employee_no == a.c.employee_no)
-             .where(a.c.effective_from <= period, employees.c.active.is_(True))
-             .order_by(a.c.employee_no, a.c.effective_from))
-    if project is not None:
-        # Only people who were in `project` at some point by then can be in it in `period`.
-        query = query.where(a.c.employee_no.in_(
-            select(a.c.employee_no).where(a.c.project == project, a.c.effective_from <= period)))
-    rows = conn.execute(query)
-    latest: dict[str, Member] = {}
-    for r in rows:  # ordered by effective_from: the last one per employee wins
-        latest[r.employee_no] = Member(r.employee_no, r.name, r.project, r.department, r.template, r.job)
-    found = [m for m in latest.values() if project is None or m.project == project]
-    return sorted(found, key=lambda m: m.employee_no)
-
-
-def members_from(people: dict[str, Employee], places: dict[str, list[Assignment]], period: str,
-                 project: str | None = None) -> list[Member]:
-    """What `members` answers, from `employees_with_assignments(conn, None)` read once."""
-    found = []
-    for no, emp in people.items():
-        place = assignment_in(places.get(no, []), period) if emp.active else None
-        if place is not None and (project is None or place.project == project):
-            found.append(Member(no, emp.name, place.project, place.department, emp.template, emp.position))
-    return sorted(found, key=lambda m: m.employee_no)
-
+# -- closures --------------------------------------------------------------------------------
 
 def closed_on(conn: Connection, project: str, period: str) -> datetime | None:
     return conn.execute(
         select(period_closures.c.closed_at)
         .where(period_closures.c.project == project, period_closures.c.period == period)
     ).scalar()
+
+
+def is_closed(conn: Connection, project: str, period: str) -> bool:
+    return closed_on(conn, project, period) is not None
+
+
+def shanghai_date(moment: datetime | None) -> date | None:
+    """The calendar day of an instant in Asia/Shanghai (a naive instant is UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(TZ).date()
+
+
+class OrgView:
+    """The organisation as one transaction sees it: each thing read once, then kept.
+
+    Only for use inside one transaction that does not change the organisation itself
+    (employees, assignments, closures, templates). `complete()` reads everyone and every
+    closure at once (the rebuild); otherwise employees are read as they are asked for,
+    `prefetch` reads a batch of them in one query.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.people = People()
+        self._asked: set[str] = set()
+        self._projects: set[str] = set()
+        self._everyone = False
+        self._closed: dict[tuple[str, str], date | None] = {}
+        self._all_closures = False
+        self._catalog: Catalog | None = None
+
+    def complete(self) -> OrgView:
+        """Read every employee and every closure now (one query each)."""
+        self.people = load_people(self.conn)
+        self._everyone = True
+        self._closed = {(r.project, r.period): shanghai_date(r.closed_at)
+                        for r in self.conn.execute(select(period_closures))}
+        self._all_closures = True
+        return self
+
+    def prefetch(self, employee_nos: Iterable[str]) -> None:
+        """Read these employees and all their assignments in one query."""
+        if self._everyone:
+            return
+        wanted = sorted({no for no in employee_nos if no not in self._asked})
+        if wanted:
+            self.people.update(load_people(self.conn, wanted))
+            self._asked.update(wanted)
+
+    def employee(self, employee_no: str) -> Employee | None:
+        self.prefetch([employee_no])
+        return self.people.employee(employee_no)
+
+    def assignment(self, employee_no: str, period: str) -> Assignment | None:
+        self.prefetch([employee_no])
+        return self.people.assignment(employee_no, period)
+
+    def first_month(self, employee_no: str) -> str | None:
+        self.prefetch([employee_no])
+        return self.people.first_month(employee_no)
+
+    def members(self, period: str, project: str) -> list[Member]:
+        if not self._everyone and project not in self._projects:
+            found = load_people(self.conn, project=project)
+            self.people.update(found)
+            self._asked.update(found.employees)
+            self._projects.add(project)
+        return self.people.members(period, project)
+
+    @property
+    def catalog(self) -> Catalog:
+        if self._catalog is None:
+            self._catalog = catalog(self.conn)
+        return self._catalog
+
+    def template(self, code: str, period: str) -> Template | None:
+        """The version of template `code` in force in `period`."""
+        return self.catalog.in_force(code, period)
+
+    def placement(self, employee_no: str, period: str) -> tuple[Employee, Assignment, Template] | None:
+        """The employee, where they belonged in `period` and their rubric then; None when any is missing."""
+        emp = self.employee(employee_no)
+        place = self.assignment(employee_no, period)
+        template = None if emp is None or place is None else self.template(emp.template, period)
+        if emp is None or place is None or template is None:
+            return None
+        return emp, place, template
+
+    def closed_on(self, project: str, period: str) -> date | None:
+        """The day (Asia/Shanghai) the month was closed, or None while it is open."""
+        key = (project, period)
+        if key not in self._closed and not self._all_closures:
+            self._closed[key] = shanghai_date(closed_on(self.conn, project, period))
+        return self._closed.get(key)
+
+    def is_closed(self, project: str, period: str) -> bool:
+        return self.closed_on(project, period) is not None
+
+    def closed_months(self) -> list[tuple[str, str]]:
+        """(project, period) of every closed month known to the view (all, after `complete`)."""
+        return sorted(k for k, v in self._closed.items() if v is not None)

@@ -216,7 +216,8 @@ checkpoints = Table(
     Column("updated_at", Timestamp, nullable=False),
 )
 
-# Month-end fan-in lives here, not in a Redis chord: one row per chunk of employees.
+# Month-end fan-out and fan-in live here, not in a Redis chord: one row per chunk of
+# employees to score, then one per project to rank.
 task_chunks = Table(
     "task_chunks",
     metadata,
@@ -224,6 +225,7 @@ task_chunks = Table(
     Column("chunk_no", Integer, primary_key=True),
     Column("period", String(7), nullable=False),
     Column("employees", Json, nullable=False),
+    Column("project", String(32), nullable=True),  # set on a ranking job (the second stage)
     Column("done", Boolean, nullable=False),
     Column("done_at", Timestamp, nullable=True),
 )

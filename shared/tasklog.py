@@ -19,7 +19,7 @@ PENDING, STARTED, SUCCESS, FAILURE = "PENDING", "STARTED", "SUCCESS", "FAILURE"
 
 def create_task(conn: Connection, kind: str, args: dict[str, Any], requested_by: str) -> str:
     task_id = str(uuid.uuid4())
-    now = datetime.now(UTC)
+    now = datetime.now(UTC)  # tasks run on real time (staleness), not on the business clock
     conn.execute(tasks.insert().values(
         id=task_id, kind=kind, args=args, state=PENDING, progress={"done": 0, "total": 0},
         result=None, error=None, created_at=now, updated_at=now, requested_by=requested_by,
@@ -35,9 +35,3 @@ def get_task(conn: Connection, task_id: str) -> dict[str, Any] | None:
 def update_task(conn: Connection, task_id: str, **values: Any) -> None:
     conn.execute(tasks.update().where(tasks.c.id == task_id)
                  .values(**values, updated_at=datetime.now(UTC)))
-
-
-def pending_tasks(conn: Connection, limit: int = 100) -> list[dict[str, Any]]:
-    rows = conn.execute(select(tasks).where(tasks.c.state == PENDING)
-                        .order_by(tasks.c.created_at).limit(limit))
-    return [dict(r._mapping) for r in rows]

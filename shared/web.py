@@ -6,6 +6,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable
+from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
@@ -91,7 +92,7 @@ def redis_ping(url: str) -> Callable[[], bool]:
     return ping
 
 
-def service_app(name: str, title: str, settings: Settings, db: Database | None) -> tuple[Flask, ProblemApi]:
+def service_app(name: str, title: str, settings: Settings, db: Database) -> tuple[Flask, ProblemApi]:
     """A Flask app with the flask-smorest Api, problem+json errors, auth and health probes."""
     app = Flask(name)
     app.config.update(
@@ -101,17 +102,17 @@ def service_app(name: str, title: str, settings: Settings, db: Database | None) 
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ProblemApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
-    init_web(app, api, db or Database(settings.database_url), settings.admin_token, settings.redis_url)
+    init_web(app, settings, db)
     return app, api
 
 
-def init_web(app: Flask, api: Api, db: Database, admin_token: str | None,
-             redis_url: str | None = None) -> None:
-    """Error handlers, request ids and health probes shared by both services."""
+def init_web(app: Flask, settings: Settings, db: Database) -> None:
+    """Error handlers, request ids and health probes shared by every web app."""
     app.extensions["jixiao_db"] = db
-    if redis_url:
-        app.extensions["jixiao_broker_ping"] = redis_ping(redis_url)
-    app.config["JIXIAO_ADMIN_TOKEN"] = admin_token
+    app.extensions["jixiao_settings"] = settings
+    if settings.redis_url:
+        app.extensions["jixiao_broker_ping"] = redis_ping(settings.redis_url)
+    app.config["JIXIAO_ADMIN_TOKEN"] = settings.admin_token
 
     @app.before_request
     def _request_id() -> None:
@@ -160,6 +161,20 @@ def init_web(app: Flask, api: Api, db: Database, admin_token: str | None,
 
 def get_db() -> Database:
     return cast(Database, current_app.extensions["jixiao_db"])
+
+
+def get_settings() -> Settings:
+    return cast(Settings, current_app.extensions["jixiao_settings"])
+
+
+def now() -> datetime:
+    """The business clock's now (a fixed date under JIXIAO_TODAY)."""
+    return get_settings().now()
+
+
+def today() -> date:
+    """Today in Asia/Shanghai, by the business clock."""
+    return get_settings().clock.today()
 
 
 def current_principal() -> Principal:

@@ -10,17 +10,49 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
+from services.scoring.inprocess import InProcessRunner
+from shared.clock import Clock
+from shared.config import Settings
 from shared.db import Database
 from shared.migrate import upgrade
+from shared.tables import annual_scores, rankings, scores
 
 PG_ADMIN_URL = os.environ.get("JIXIAO_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 RUN_ID = uuid.uuid4().hex[:8]
 ADMIN_TOKEN = "test-admin-" + RUN_ID
+# Every test runs on this day, whatever the wall clock says (JIXIAO_TODAY for processes).
+TODAY = date(2026, 11, 20)
+CLOCK = Clock(TODAY)
+
+
+def settings(url: str, **overrides: object) -> Settings:
+    """The settings of a test's services: its database, the admin token, the fixed day."""
+    return Settings(**{"database_url": url, "admin_token": ADMIN_TOKEN, "today": TODAY, **overrides})  # type: ignore[arg-type]
+
+
+def make_runner(db: Database) -> InProcessRunner:
+    """The in-process relay and worker on the fixed day."""
+    return InProcessRunner(db, CLOCK)
+
+
+def snapshot(db: Database) -> dict[str, Any]:
+    """Everything a rebuild must reproduce exactly (not revision counters or timestamps)."""
+    with db.read() as conn:
+        return {
+            "scores": {(r.employee, r.period): (r.result, r.position, str(r.final), r.template_version)
+                       for r in conn.execute(select(scores))},
+            "rankings": {(r.project, r.department, r.template, r.period): (r.rows, r.closed_on, r.position)
+                         for r in conn.execute(select(rankings))},
+            "annual": {(r.employee, r.year): (r.result, r.position)
+                       for r in conn.execute(select(annual_scores))},
+        }
 
 
 def _pg_url(name: str) -> str:

@@ -13,13 +13,12 @@ from shared.db import Database
 from shared.web import service_app
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None,
+def create_app(settings: Settings, db: Database,
                on_write: Callable[[], None] | None = None) -> Flask:
-    """Build the incidents app; nothing is created at import time.
+    """Build the incidents app on the composition root's settings and database.
 
     `on_write` is called after every successful write (the in-process scorer's wake-up).
     """
-    settings = settings or Settings.from_env()
     app, api = service_app("jixiao.incidents", "jixiao incidents (考核事件)", settings, db)
     for blp in (org.blp, events.blp, periods.blp):
         api.register_blueprint(blp)

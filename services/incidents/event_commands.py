@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from marshmallow import ValidationError
@@ -13,37 +14,21 @@ from services.incidents.event_schemas import load_body
 from services.incidents.incident_rules import check_against_template, resolve
 from shared import org
 from shared.auth import MANAGERS, SUPERVISORS, Principal
+from shared.commands.meta import RequestMeta, employee_stream, metadata
 from shared.db import Database
 from shared.domain import events as ev
 from shared.domain.events import NewEvent, RecordedEvent
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, invalid_from
 from shared.eventstore import ConcurrencyError, EventStore
 from shared.hashing import canonical_json, sha256_hex
-from shared.orgcache import OrgCache
+from shared.org import OrgView
 from shared.tables import event_revocations
-
-
-@dataclass(frozen=True)
-class RequestMeta:
-    request_id: str
-    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)
 class Appended:
     events: list[RecordedEvent]
     replayed: bool
-
-
-def employee_stream(employee_no: str) -> str:
-    return f"employee:{employee_no}"
-
-
-def metadata(principal: Principal, meta: RequestMeta, request_hash: str | None) -> dict[str, Any]:
-    out = {"actor": principal.user, "role": principal.role, "request_id": meta.request_id}
-    if request_hash:
-        out["request_hash"] = request_hash
-    return out
 
 
 def request_hash(principal: Principal, request: Any) -> str:
@@ -72,7 +57,7 @@ def _load(body: Any) -> dict[str, Any] | Invalid:
 
 
 def _prepare(conn: Connection, principal: Principal, loaded: dict[str, Any] | Invalid,
-             meta: dict[str, Any], cache: OrgCache) -> tuple[NewEvent, int | None]:
+             meta: dict[str, Any], cache: OrgView) -> tuple[NewEvent, int | None]:
     if isinstance(loaded, Invalid):
         raise loaded
     data = loaded
@@ -88,7 +73,7 @@ def _prepare(conn: Connection, principal: Principal, loaded: dict[str, Any] | In
 
 
 def record_events(db: Database, principal: Principal, bodies: Sequence[Any], meta: RequestMeta,
-                  batch: bool) -> Appended:
+                  batch: bool, now: datetime | None = None) -> Appended:
     """Validate every body against its employee's rubric, then append all or nothing."""
     if not principal.can_write:
         raise Forbidden("只读角色不能写入 (read-only role)")
@@ -103,7 +88,7 @@ def record_events(db: Database, principal: Principal, bodies: Sequence[Any], met
         if replay:
             return replay
         md = metadata(principal, meta, digest if meta.idempotency_key else None)
-        cache = OrgCache(conn)
+        cache = OrgView(conn)
         cache.prefetch(d["employee"] for d in loaded if not isinstance(d, Invalid))
         prepared, errors = [], {}
         for i, data in enumerate(loaded):
@@ -122,7 +107,7 @@ def record_events(db: Database, principal: Principal, bodies: Sequence[Any], met
             if want is not None:
                 expected.setdefault(new.stream, want)
         try:
-            return Appended(store.append(news, expected), replayed=False)
+            return Appended(store.append(news, expected, now=now), replayed=False)
         except ConcurrencyError as exc:
             raise Conflict(f"版本冲突 (version conflict): {exc}") from None
 
@@ -134,7 +119,7 @@ def _with_key(new: NewEvent, key: str | None, i: int, batch: bool) -> NewEvent:
 
 
 def revoke_event(db: Database, principal: Principal, event_id: str, reason: str,
-                 meta: RequestMeta) -> Appended:
+                 meta: RequestMeta, now: datetime | None = None) -> Appended:
     """Append a revocation of `event_id` (SPEC §4: corrections are events too)."""
     if principal.role not in SUPERVISORS:
         raise Forbidden(f"角色 {principal.role} 不能撤销事件 (role may not revoke)")
@@ -161,7 +146,7 @@ def revoke_event(db: Database, principal: Principal, event_id: str, reason: str,
             metadata=md, period=target.period, employee=target.employee, project=target.project,
             idempotency_key=meta.idempotency_key,
         )
-        recorded = store.append([new])
+        recorded = store.append([new], now=now)
         conn.execute(event_revocations.insert().values(event_id=event_id, revocation_id=recorded[0].id))
         return Appended(recorded, replayed=False)
 

@@ -15,7 +15,7 @@ from shared.domain.periods import month_of
 from shared.domain.template import Template
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.eventstore import EventStore
-from shared.orgcache import OrgCache
+from shared.org import OrgView
 
 # Which roles may record each type ("self" = the employee about themself).
 ALLOWED: dict[str, frozenset[str]] = {
@@ -66,7 +66,7 @@ def period_of(store: EventStore, data: dict[str, Any]) -> str:
     return target.period or ""
 
 
-def resolve(conn: Connection, principal: Principal, data: dict[str, Any], cache: OrgCache) -> Context:
+def resolve(conn: Connection, principal: Principal, data: dict[str, Any], cache: OrgView) -> Context:
     """Find the employee's assignment and rubric for the incident's month; check scope."""
     emp = cache.employee(data["employee"])
     if emp is None:

@@ -9,9 +9,9 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import Connection, func, select
 
-from services.incidents.event_commands import RequestMeta, employee_stream, metadata
 from shared import org
 from shared.auth import Principal
+from shared.commands.meta import RequestMeta, employee_stream, metadata
 from shared.db import Database
 from shared.domain import events as ev
 from shared.domain.events import NewEvent, RecordedEvent
@@ -133,4 +133,4 @@ def publish_template(db: Database, principal: Principal, document: Any, meta: Re
 
 def list_templates(db: Database, code: str | None = None) -> list[Template]:
     with db.read() as conn:
-        return org.template_versions(conn, code) if code else org.all_template_versions(conn)
+        return org.template_versions(conn, code) if code else org.catalog(conn).all()

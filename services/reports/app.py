@@ -10,9 +10,8 @@ from shared.db import Database
 from shared.web import service_app
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> Flask:
-    """Build the reports app; nothing is created at import time."""
-    settings = settings or Settings.from_env()
+def create_app(settings: Settings, db: Database) -> Flask:
+    """Build the reports app on the composition root's settings and database."""
     app, api = service_app("jixiao.reports", "jixiao reports (绩效报表)", settings, db)
     for blp in (scores.blp, rankings.blp, annual.blp, sheets.blp, summaries.blp):
         api.register_blueprint(blp)

@@ -105,9 +105,16 @@ def ranking_groups(conn: Connection, project: str, period: str) -> list[dict[str
 
 
 def stored_annual(conn: Connection, employee_no: str, year: str) -> dict[str, Any] | None:
-    row = conn.execute(select(annual_scores.c.result).where(
-        annual_scores.c.employee == employee_no, annual_scores.c.year == year)).first()
-    return None if row is None else dict(row.result)
+    return stored_annuals(conn, [employee_no], year).get(employee_no)
+
+
+def stored_annuals(conn: Connection, employees: list[str], year: str) -> dict[str, dict[str, Any]]:
+    """Employee → published annual composite of `year`."""
+    if not employees:
+        return {}
+    rows = conn.execute(select(annual_scores.c.employee, annual_scores.c.result).where(
+        annual_scores.c.employee.in_(employees), annual_scores.c.year == year))
+    return {r.employee: dict(r.result) for r in rows}
 
 
 def employee_events(conn: Connection, employee_no: str, period: str) -> list[RecordedEvent]:

@@ -1,51 +1,28 @@
-"""Score results as the JSON API returns them (SPEC §7.5), stored or computed read-only.
+"""Score results as the JSON API returns them (SPEC §7.5), read from the read models.
 
-A member without a stored score gets the pure `score_month` over their events, so a
-month without events reads as the perfect month it is. Nothing here writes.
+The scoring worker publishes a result for every active employee and every month of
+their employment (a month without events as the perfect month it is), the rankings and
+the annual composites; this module only reads and shapes them.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection
 
 from services.reports import queries
-from services.scoring.documents import score_document
-from services.scoring.domain.annual import annual_composite, annual_result_to_dict
-from services.scoring.domain.monthly import score_month
-from services.scoring.projection import Templates
 from shared import org
-from shared.domain.periods import months_of_year
 from shared.errors import NotFound
 
 PROVENANCE = ("bonuses", "event_ids")
 
 
-def computed_document(conn: Connection, member: org.Member, period: str,
-                      templates: Templates) -> dict[str, Any] | None:
-    """The full document (with provenance) the worker would store; None without a template."""
-    template = templates.for_period(member.template, period)
-    if template is None:
-        return None
-    result = score_month(template, member.employee_no, period,
-                         queries.employee_events(conn, member.employee_no, period))
-    return score_document(result, member.project, member.department)
-
-
 def documents(conn: Connection, members: list[org.Member], period: str) -> dict[str, dict[str, Any]]:
-    """Employee → stored document plus its revision (0 when computed here)."""
+    """Employee → published document plus its revision."""
     stored = queries.stored_scores(conn, [m.employee_no for m in members], period)
-    templates = Templates(conn)
-    out: dict[str, dict[str, Any]] = {}
-    for m in members:
-        if m.employee_no in stored:
-            out[m.employee_no] = {**stored[m.employee_no]["result"], "revision": stored[m.employee_no]["revision"]}
-        elif (doc := computed_document(conn, m, period, templates)) is not None:
-            out[m.employee_no] = {**doc, "revision": 0}
-    return out
+    return {no: {**s["result"], "revision": s["revision"]} for no, s in stored.items()}
 
 
 def with_overdue(row: dict[str, Any], today: date) -> dict[str, Any]:
@@ -92,27 +69,17 @@ def employee_result(conn: Connection, emp: org.Employee, period: str, today: dat
     member = org.Member(emp.employee_no, emp.name, place.project, place.department, emp.template, emp.position)
     doc = documents(conn, [member], period).get(emp.employee_no)
     if doc is None:
-        raise NotFound(f"{period} 无生效的考核表 (no template in force)")
+        raise NotFound(f"{emp.employee_no} 在 {period} 无考核结果 (no result for {period})")
     ranks = {r["employee"]: r for r in ranking_rows(conn, place.project, period, today)}
     return with_rank(doc, emp.name, ranks.get(emp.employee_no))
 
 
 def annual_result(conn: Connection, emp: org.Employee, year: str) -> dict[str, Any]:
-    """The stored annual composite, or the same computation over the stored monthly finals."""
+    """The published annual composite of one employee-year."""
     stored = queries.stored_annual(conn, emp.employee_no, year)
-    if stored is not None:
-        return {**stored, "stored": True}
-    template = org.template_for(conn, emp.template, f"{year}-12")
-    if template is None:
-        raise NotFound(f"{year} 无生效的考核表 (no template in force)")
-    months = queries.finals_in_year(conn, [emp.employee_no], year).get(emp.employee_no, {})
-    finals = {c.code: [Decimal(str(m["final"])) for m in months.values()
-                       if m["template"] == (c.template or emp.template)]
-              for c in template.annual.components}
-    doc = annual_result_to_dict(annual_composite(template.annual, finals))
-    doc.update(employee=emp.employee_no, year=year, template=emp.template,
-               months={p: months[p]["final"] for p in months_of_year(year) if p in months}, stored=False)
-    return doc
+    if stored is None:
+        raise NotFound(f"{emp.employee_no} 在 {year} 年无考核结果 (no results in {year})")
+    return {**stored, "stored": True}
 
 
 def ranking(conn: Connection, project: str, period: str, department: str | None,

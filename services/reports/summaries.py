@@ -49,17 +49,19 @@ def build_department(conn: Connection, project: str, project_name: str, departme
 
 def build_annual(conn: Connection, project: str, project_name: str, year: str) -> AnnualModel:
     """年度员工绩效考核情况统计表: monthly finals, the annual composite and 优秀员工."""
-    members = {m.employee_no: m for m in org.members(conn, f"{year}-12", project)}
+    people = org.load_people(conn, project=project)
+    members = {m.employee_no: m for m in people.members(f"{year}-12", project)}
     nos = sorted(set(members) | set(queries.scored_in_project_year(conn, project, year)))
     finals = queries.finals_in_year(conn, nos, year)
+    annuals = queries.stored_annuals(conn, nos, year)
     rows = []
     for no in nos:
-        emp = org.get_employee(conn, no)
+        emp = people.employee(no) or org.get_employee(conn, no)
         if emp is None:
             continue
         months = finals.get(no, {})
         values = [months[p]["final"] for p in months_of_year(year) if p in months]
-        annual = results.annual_result(conn, emp, year)
+        annual = annuals.get(no, {})
         rows.append(AnnualRow(
             employee_no=no, name=emp.name,
             department=members[no].department if no in members else emp.department,

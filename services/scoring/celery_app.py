@@ -10,38 +10,37 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from typing import Any
 
 from celery import Celery, bootsteps
 from celery.schedules import crontab
 
 from shared.config import Settings
+from shared.db import Database
 
 log = logging.getLogger("jixiao.scoring")
 
 
-def _int_env(name: str, default: int) -> int:
-    return int(os.environ.get(name, str(default)))
+def make_celery(settings: Settings, database: Callable[[], Database]) -> Celery:
+    """A Celery app on the configured Redis; raises if REDIS_URL is not set.
 
-
-def make_celery(settings: Settings | None = None) -> Celery:
-    """A Celery app on the configured Redis; raises if REDIS_URL is not set."""
-    settings = settings or Settings.from_env()
+    `database` gives this process's Database: the app calls it once per process (a pool
+    must not cross a fork), as `app.jixiao_database()`.
+    """
     if not settings.redis_url:
         raise RuntimeError("REDIS_URL is not set: the Celery worker needs a Redis broker "
                            "(without it, `jixiao serve` scores in-process)")
-    visibility = _int_env("JIXIAO_VISIBILITY_TIMEOUT", 1800)
-    hard_limit = _int_env("JIXIAO_TASK_TIME_LIMIT", 300)
     prefix = settings.redis_prefix
-    transport = {"visibility_timeout": visibility, "global_keyprefix": f"{prefix}:"}
+    transport = {"visibility_timeout": settings.visibility_timeout, "global_keyprefix": f"{prefix}:"}
     app = Celery("jixiao", broker=settings.redis_url, include=["services.scoring.tasks"])
     app.conf.update(
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        task_time_limit=hard_limit,
-        task_soft_time_limit=max(1, hard_limit - 30),
-        visibility_timeout=visibility,
+        task_time_limit=settings.task_time_limit,
+        task_soft_time_limit=max(1, settings.task_time_limit - 30),
+        visibility_timeout=settings.visibility_timeout,
         broker_transport_options=transport,
         result_backend_transport_options=transport,
         task_ignore_result=True,
@@ -55,7 +54,7 @@ def make_celery(settings: Settings | None = None) -> Celery:
         worker_send_task_events=False,
         redbeat_redis_url=settings.redis_url,
         redbeat_key_prefix=f"{prefix}:redbeat",
-        redbeat_lock_timeout=_int_env("JIXIAO_BEAT_LOCK_TIMEOUT", 60),
+        redbeat_lock_timeout=settings.beat_lock_timeout,
         beat_max_loop_interval=5,
         # The seeds close on the 1st for the previous month; 01:00 Asia/Shanghai.
         beat_schedule={"close-previous-month": {
@@ -64,8 +63,21 @@ def make_celery(settings: Settings | None = None) -> Celery:
         }},
     )
     app.conf.jixiao_settings = settings
+    app.jixiao_database = _per_process(database)  # type: ignore[attr-defined]
     app.steps["worker"].add(RelayStep)
     return app
+
+
+def _per_process(factory: Callable[[], Database]) -> Callable[[], Database]:
+    made: dict[int, Database] = {}
+
+    def database() -> Database:
+        pid = os.getpid()
+        if pid not in made:
+            made[pid] = factory()
+        return made[pid]
+
+    return database
 
 
 class RelayStep(bootsteps.StartStopStep):
@@ -76,7 +88,7 @@ class RelayStep(bootsteps.StartStopStep):
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)
         self.tref: Any = None
-        self.interval = float(os.environ.get("JIXIAO_RELAY_INTERVAL", "0.5"))
+        self.interval = worker.app.conf.jixiao_settings.relay_interval
 
     def start(self, worker: Any) -> None:
         self.tref = worker.timer.call_repeatedly(self.interval, self.tick, (worker,), priority=10)
@@ -87,9 +99,13 @@ class RelayStep(bootsteps.StartStopStep):
             self.tref = None
 
     def tick(self, worker: Any) -> None:
-        from services.scoring.tasks import relay_once
+        from services.scoring.relay import Relay
+        from services.scoring.tasks import CeleryDispatcher
 
+        app = worker.app
+        settings: Settings = app.conf.jixiao_settings
         try:
-            relay_once(worker.app)
+            Relay(app.jixiao_database(), settings.clock, CeleryDispatcher(app),
+                  stale_after=settings.task_stale_seconds).tick()
         except Exception as exc:  # broker or database down: the next tick retries
             log.warning("relay tick failed, will retry: %s", exc)

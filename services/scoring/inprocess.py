@@ -1,4 +1,4 @@
-"""The embedded default: no broker, the same work runs on a thread in the web process."""
+"""The embedded default: no broker, the same jobs run on a thread in the web process."""
 
 from __future__ import annotations
 
@@ -7,19 +7,22 @@ import queue
 import threading
 from collections.abc import Callable
 
-from services.scoring import work
-from services.scoring.relay import relay_tick
+from services.scoring.relay import Relay
+from services.scoring.work import Worker
+from shared.clock import Clock
 from shared.db import Database
 
 log = logging.getLogger("jixiao.scoring.inprocess")
 
 
 class InProcessRunner:
-    """Relay plus worker on one thread: tick the relay, then run what it queued."""
+    """Relay plus worker on one thread: tick the relay, then run what it queued (a Dispatcher)."""
 
-    def __init__(self, db: Database, interval: float = 0.5) -> None:
+    def __init__(self, db: Database, clock: Clock, interval: float = 0.5, stale_after: float = 60.0) -> None:
         self.db = db
         self.interval = interval
+        self.worker = Worker(db, clock, self)
+        self.relay = Relay(db, clock, self, stale_after=stale_after)
         self.jobs: queue.Queue[Callable[[], object]] = queue.Queue()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -27,11 +30,14 @@ class InProcessRunner:
 
     # Dispatcher
     def run_task(self, task_id: str) -> None:
-        self.jobs.put(lambda: work.run_task(self.db, self, task_id))
+        self.jobs.put(lambda: self.worker.run_task(task_id))
 
     def score(self, period: str, employees: list[str], task_id: str | None = None,
               chunk_no: int | None = None) -> None:
-        self.jobs.put(lambda: work.score_employees(self.db, period, employees, task_id, chunk_no))
+        self.jobs.put(lambda: self.worker.score(period, employees, task_id, chunk_no))
+
+    def rank(self, project: str, period: str, task_id: str, chunk_no: int) -> None:
+        self.jobs.put(lambda: self.worker.rank(project, period, task_id, chunk_no))
 
     def wake(self) -> None:
         self._wake.set()
@@ -40,7 +46,7 @@ class InProcessRunner:
         """Relay and run until nothing is left; returns how many jobs ran."""
         ran = 0
         while True:
-            relayed = relay_tick(self.db, self)
+            relayed = self.relay.tick()
             while not self.jobs.empty():
                 self.jobs.get_nowait()()
                 ran += 1

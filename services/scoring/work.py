@@ -1,22 +1,27 @@
-"""The scoring worker's use cases: score chunks, plan and finish close/recompute tasks.
+"""The scoring worker's jobs: score a chunk of employee-months, rank a project's month, and
+carry a close/recompute task through both stages.
 
-Each is idempotent: running it twice, or concurrently on two workers, gives the same
-read models and no extra revision. Fan-in is tracked in `task_chunks`, in the database.
+Each job is idempotent: running it twice, or concurrently on two workers, gives the same
+read models and no extra revision. A task fans out in two stages tracked in `task_chunks`
+(in the database, not in a Redis chord): first its chunks of employees are scored, then
+each project is ranked on a job of its own, so the rankings spread over the workers too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Connection, case, func, select
 
-from services.scoring.chunks import score_months
-from services.scoring.projection import score_lock
-from services.scoring.rankings import months_to_rerank, rank_lock, rank_project_period
+from services.scoring import load
+from services.scoring.publish import publish_annuals, rank_month, score_batch
+from services.scoring.writers import Upsert
 from shared import org
+from shared.clock import Clock
 from shared.db import Database
+from shared.domain.periods import months_of_year, next_month, previous_month
 from shared.tables import task_chunks
 from shared.tasklog import FAILURE, STARTED, SUCCESS, get_task, update_task
 
@@ -24,112 +29,165 @@ CHUNK = 50
 
 
 class Dispatcher(Protocol):
-    """Where work goes: Celery on Redis, or the in-process runner."""
+    """Where jobs go: Celery on Redis, or the in-process runner."""
 
     def run_task(self, task_id: str) -> None: ...
 
     def score(self, period: str, employees: list[str], task_id: str | None = None,
               chunk_no: int | None = None) -> None: ...
 
+    def rank(self, project: str, period: str, task_id: str, chunk_no: int) -> None: ...
+
 
 def chunks(items: Sequence[str], size: int = CHUNK) -> list[list[str]]:
     return [list(items[i:i + size]) for i in range(0, len(items), size)]
 
 
-def score_employees(db: Database, period: str, employees: list[str], task_id: str | None = None,
-                    chunk_no: int | None = None) -> set[str]:
-    """Score a chunk of employee-months; rank their projects unless a task will at the end."""
-    projects: set[str] = set()
-    with db.update(*(score_lock(no, period) for no in employees)) as conn:
-        for scored in score_months(conn, employees, period):
-            projects.add(scored.project)
-            if scored.previous_project:
-                projects.add(scored.previous_project)
-    if task_id is None or chunk_no is None:
-        for project in sorted(projects):
-            rank(db, project, period)
-    elif finish_chunk(db, task_id, chunk_no):
-        finalize(db, task_id)
-    return projects
+def score_lock(employee: str, period: str) -> str:
+    return f"score:{employee}:{period}"
 
 
-def rank(db: Database, project: str, period: str) -> None:
-    """Rank a project's month, then later months whose streaks it changed."""
-    while True:
-        with db.update(rank_lock(project, period)) as conn:
-            changed = rank_project_period(conn, project, period)
-            later = months_to_rerank(conn, project, period) if changed else []
-        if not later:
-            return
-        period = later[0]
+def rank_lock(project: str, period: str) -> str:
+    return f"rank:{project}:{period}"
 
 
-def _task_projects(conn: Any, args: dict[str, Any]) -> list[str]:
+class Worker:
+    """The jobs, bound to a database, a clock and where follow-up jobs go."""
+
+    def __init__(self, db: Database, clock: Clock, dispatch: Dispatcher) -> None:
+        self.db, self.clock, self.dispatch = db, clock, dispatch
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    # -- jobs ---------------------------------------------------------------------------
+    def score(self, period: str, employees: list[str], task_id: str | None = None,
+              chunk_no: int | None = None) -> set[str]:
+        """Score a chunk of employee-months; rank their projects unless a task ranks them later."""
+        employees = list(dict.fromkeys(employees))
+        with self.db.update(*(score_lock(no, period) for no in employees)) as conn:
+            view = org.OrgView(conn)
+            view.prefetch(employees)
+            writer = Upsert(conn, self.now())
+            found = load.month_events(conn, employees, period)
+            scored = score_batch(view, [(no, period, found.get(no, [])) for no in employees], writer)
+            changed = [s.employee for s in scored if s.changed]
+            stored = load.stored_months(conn, changed, months_of_year(period[:4])) if changed else {}
+            publish_annuals(view, load.by_year(stored), writer)
+        projects = {s.project for s in scored} | {s.previous_project for s in scored if s.previous_project}
+        if task_id is None or chunk_no is None:
+            for project in sorted(projects):
+                self.rank_months(project, period)
+        else:
+            self._chunk_done(task_id, chunk_no)
+        return projects
+
+    def rank(self, project: str, period: str, task_id: str, chunk_no: int) -> None:
+        """A task's ranking job for one project."""
+        self.rank_months(project, period)
+        self._chunk_done(task_id, chunk_no)
+
+    def rank_months(self, project: str, period: str) -> None:
+        """Rank a project's month, then the later months whose streaks it changed."""
+        month: str | None = period
+        while month is not None:
+            with self.db.update(rank_lock(project, month)) as conn:
+                view = org.OrgView(conn)
+                members = [m.employee_no for m in view.members(month, project)]
+                finals = {no: m for (no, _), m in load.stored_months(conn, members, [month]).items()}
+                previous = load.stored_rankings(conn, project, previous_month(month))
+                plans = load.plans_filed(conn, project, month).get((project, month), {})
+                changed, _ = rank_month(view, project, month, finals, previous, plans, Upsert(conn, self.now()))
+                month = _next_ranked(conn, project, month) if changed else None
+
+    def run_task(self, task_id: str) -> None:
+        """Start (or resume) a task: dispatch the jobs of its current stage, or finish it."""
+        pending = self._plan(task_id)
+        scoring = [c for c in pending if c["project"] is None]
+        for c in scoring:
+            self.dispatch.score(c["period"], c["employees"], task_id, c["chunk_no"])
+        if not scoring:
+            self._rank_stage(task_id, pending)
+        if not pending:
+            self._finish(task_id)
+
+    # -- the task's fan-out and fan-in ------------------------------------------------------
+    def _plan(self, task_id: str) -> list[dict[str, Any]]:
+        """Split a task into its jobs once (score chunks, then one ranking per project);
+        return the jobs not done yet."""
+        with self.db.update(f"task:{task_id}") as conn:
+            task = get_task(conn, task_id)
+            if task is None or task["state"] in (SUCCESS, FAILURE):
+                return []
+            rows = _jobs(conn, task_id)
+            if not rows:
+                period = task["args"]["period"]
+                projects = _task_projects(conn, task["args"])
+                people = org.load_people(conn)
+                employees = [m.employee_no for p in projects for m in people.members(period, p)]
+                planned = [{"task_id": task_id, "chunk_no": i, "period": period, "employees": c, "project": None}
+                           for i, c in enumerate(chunks(employees))]
+                planned += [{"task_id": task_id, "chunk_no": len(planned) + i, "period": period, "employees": [],
+                             "project": p} for i, p in enumerate(projects)]
+                if planned:
+                    conn.execute(task_chunks.insert(), [{**p, "done": False, "done_at": None} for p in planned])
+                rows = _jobs(conn, task_id)
+            done = sum(1 for r in rows if r["done"])
+            update_task(conn, task_id, state=STARTED, progress={"done": done, "total": len(rows)})
+            return [r for r in rows if not r["done"]]
+
+    def _chunk_done(self, task_id: str, chunk_no: int) -> None:
+        """Mark a job done. The call that completes the scoring stage starts the rankings;
+        the one that completes every job finishes the task."""
+        with self.db.update(f"task:{task_id}") as conn:
+            where = (task_chunks.c.task_id == task_id) & (task_chunks.c.chunk_no == chunk_no)
+            if conn.execute(select(task_chunks.c.done).where(where)).scalar() is not False:
+                return  # unknown job, or a duplicate delivery
+            conn.execute(task_chunks.update().where(where).values(done=True, done_at=self.now()))
+            total, done, scoring_left = conn.execute(
+                select(func.count(), func.sum(case((task_chunks.c.done, 1), else_=0)),
+                       func.sum(case(((task_chunks.c.project.is_(None)) & ~task_chunks.c.done, 1), else_=0)))
+                .where(task_chunks.c.task_id == task_id)).one()
+            update_task(conn, task_id, progress={"done": int(done or 0), "total": int(total)})
+            is_scoring = conn.execute(select(task_chunks.c.project).where(where)).scalar() is None
+            pending = [r for r in _jobs(conn, task_id) if not r["done"]]
+        if not pending:
+            self._finish(task_id)
+        elif is_scoring and not scoring_left:
+            self._rank_stage(task_id, pending)
+
+    def _rank_stage(self, task_id: str, pending: list[dict[str, Any]]) -> None:
+        for c in pending:
+            if c["project"] is not None:
+                self.dispatch.rank(c["project"], c["period"], task_id, c["chunk_no"])
+
+    def _finish(self, task_id: str) -> None:
+        """Mark the task done with what it covered (idempotent)."""
+        with self.db.update(f"task:{task_id}") as conn:
+            task = get_task(conn, task_id)
+            if task is None or task["state"] in (SUCCESS, FAILURE):
+                return
+            rows = _jobs(conn, task_id)
+            period = task["args"]["period"]
+            projects = _task_projects(conn, task["args"])
+            employees = sum(len(r["employees"]) for r in rows)
+            update_task(conn, task_id, state=SUCCESS, progress={"done": len(rows), "total": len(rows)},
+                        result={"period": period, "projects": projects, "employees": employees})
+
+
+def _jobs(conn: Connection, task_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(select(task_chunks).where(task_chunks.c.task_id == task_id)
+                        .order_by(task_chunks.c.chunk_no))
+    return [dict(r._mapping) for r in rows]
+
+
+def _task_projects(conn: Connection, args: dict[str, Any]) -> list[str]:
     if args.get("project"):
         return [args["project"]]
     return list(args.get("projects") or []) or [p["code"] for p in org.list_projects(conn)]
 
 
-def plan_task(db: Database, task_id: str) -> list[dict[str, Any]]:
-    """Split a close/recompute task into chunks once; return the chunks not done yet."""
-    with db.update(f"task:{task_id}") as conn:
-        task = get_task(conn, task_id)
-        if task is None or task["state"] in (SUCCESS, FAILURE):
-            return []
-        rows = conn.execute(select(task_chunks).where(task_chunks.c.task_id == task_id)
-                            .order_by(task_chunks.c.chunk_no)).all()
-        if not rows:
-            period = task["args"]["period"]
-            employees = [m.employee_no for p in _task_projects(conn, task["args"])
-                         for m in org.members(conn, period, p)]
-            planned = [{"task_id": task_id, "chunk_no": i, "period": period, "employees": c,
-                        "done": False, "done_at": None} for i, c in enumerate(chunks(employees))]
-            if planned:
-                conn.execute(task_chunks.insert(), planned)
-            rows = conn.execute(select(task_chunks).where(task_chunks.c.task_id == task_id)
-                                .order_by(task_chunks.c.chunk_no)).all()
-        done = sum(1 for r in rows if r.done)
-        update_task(conn, task_id, state=STARTED, progress={"done": done, "total": len(rows)})
-        return [dict(r._mapping) for r in rows if not r.done]
-
-
-def run_task(db: Database, dispatch: Dispatcher, task_id: str) -> None:
-    """Start (or resume) a task: dispatch its pending chunks, or finish it if none are left."""
-    pending = plan_task(db, task_id)
-    if not pending:
-        finalize(db, task_id)
-        return
-    for c in pending:
-        dispatch.score(c["period"], c["employees"], task_id, c["chunk_no"])
-
-
-def finish_chunk(db: Database, task_id: str, chunk_no: int) -> bool:
-    """Mark a chunk done; True for the one call that completes the task's last chunk."""
-    with db.update(f"task:{task_id}") as conn:
-        where = (task_chunks.c.task_id == task_id) & (task_chunks.c.chunk_no == chunk_no)
-        if conn.execute(select(task_chunks.c.done).where(where)).scalar() is not False:
-            return False  # unknown chunk, or a duplicate delivery
-        conn.execute(task_chunks.update().where(where).values(done=True, done_at=datetime.now(UTC)))
-        total, done = conn.execute(
-            select(func.count(), func.sum(case((task_chunks.c.done, 1), else_=0)))
-            .where(task_chunks.c.task_id == task_id)).one()
-        update_task(conn, task_id, progress={"done": int(done or 0), "total": int(total)})
-        return int(done or 0) == int(total)
-
-
-def finalize(db: Database, task_id: str) -> None:
-    """Rank every project the task covers, then mark it done (idempotent)."""
-    with db.read() as conn:
-        task = get_task(conn, task_id)
-        if task is None or task["state"] in (SUCCESS, FAILURE):
-            return
-        projects = _task_projects(conn, task["args"])
-        total = conn.execute(select(func.count()).select_from(task_chunks)
-                             .where(task_chunks.c.task_id == task_id)).scalar()
-    period = task["args"]["period"]
-    for project in projects:
-        rank(db, project, period)
-    with db.update(f"task:{task_id}") as conn:
-        employees = sum(len(org.members(conn, period, p)) for p in projects)
-        update_task(conn, task_id, state=SUCCESS, progress={"done": total, "total": total},
-                    result={"period": period, "projects": projects, "employees": employees})
+def _next_ranked(conn: Connection, project: str, period: str) -> str | None:
+    """The month after `period`, if it is ranked already: its streaks depend on this one."""
+    later = load.later_ranked_month(conn, project, period)
+    return later if later == next_month(period) else None

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.conftest import TODAY
 from tests.integration.distributed import free_port, wait_for
 
 BIN = Path(sys.executable).parent / "jixiao"
@@ -68,7 +69,8 @@ def embedded(tmp_path: Path) -> Iterator[Running]:
     """`jixiao serve` on the embedded default: SQLite under ./var/, scoring in-process."""
     ip, rp = free_port(), free_port()
     token = "e2e-admin-" + tmp_path.name
-    env = {**os.environ, "INCIDENTS_PORT": str(ip), "REPORTS_PORT": str(rp), "JIXIAO_ADMIN_TOKEN": token}
+    env = {**os.environ, "INCIDENTS_PORT": str(ip), "REPORTS_PORT": str(rp), "JIXIAO_ADMIN_TOKEN": token,
+           "JIXIAO_TODAY": TODAY.isoformat()}
     env.pop("REDIS_URL", None)
     env.pop("DATABASE_URL", None)
     log = tmp_path / "serve.log"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import RUN_ID
+from tests.conftest import RUN_ID, TODAY
 from tests.e2e.conftest import Running, ready, start, stop
 from tests.e2e.test_embedded import DEDUCTION, setup_org
 from tests.integration.distributed import clear_prefix, free_port, wait_for
@@ -25,7 +25,7 @@ def topology(pg_url: str, tmp_path: Path):
     prefix = f"jixiao-e2e-{RUN_ID}"
     env = {**os.environ, "DATABASE_URL": pg_url, "REDIS_URL": REDIS, "JIXIAO_REDIS_PREFIX": prefix,
            "INCIDENTS_PORT": str(ip), "REPORTS_PORT": str(rp), "JIXIAO_ADMIN_TOKEN": "topo-" + RUN_ID,
-           "JIXIAO_WORKERS": "2"}
+           "JIXIAO_WORKERS": "2", "JIXIAO_TODAY": TODAY.isoformat()}
     log = tmp_path / "topology.log"
     proc = start(["bash", str(ROOT / "scripts" / "topology.sh")], env, log, ROOT)
     running = Running(proc, f"http://127.0.0.1:{ip}", f"http://127.0.0.1:{rp}", env["JIXIAO_ADMIN_TOKEN"],

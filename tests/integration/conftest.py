@@ -13,12 +13,11 @@ from flask.testing import FlaskClient
 
 from services.incidents.app import create_app
 from shared.auth import create_token
-from shared.config import Settings
 from shared.db import Database
 from shared.eventstore import EventStore
 from shared.seeding import install_seed_templates
 from shared.web import PROBLEM
-from tests.conftest import ADMIN_TOKEN, new_pg_database
+from tests.conftest import ADMIN_TOKEN, new_pg_database, settings
 
 
 @dataclass
@@ -69,7 +68,7 @@ PEOPLE = [("JRJ-0001", "张三", "JRJ"), ("JRJ-0002", "李四", "JRJ"), ("JRJ-00
 def _seed_organisation(db: Database) -> dict[str, str]:
     """Projects JRJ and BSQ, employees JRJ-0001..3 (cs-staff) and BSQ-0001, a token per role."""
     install_seed_templates(db)
-    app = create_app(Settings(database_url=db.url, admin_token=ADMIN_TOKEN), db)
+    app = create_app(settings(db.url), db)
     a = Api(app.test_client(), db, {"admin": ADMIN_TOKEN})
     for code, name in (("JRJ", "金融街项目"), ("BSQ", "碧水湾项目")):
         assert a.post("/api/v1/projects", {"code": code, "name": name}).status_code == 201
@@ -118,6 +117,6 @@ def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
         shutil.copy(path, tmp_path / "jixiao.db")
         url = f"sqlite:///{tmp_path / 'jixiao.db'}"
     db = Database(url)
-    app = create_app(Settings(database_url=url, admin_token=ADMIN_TOKEN), db)
+    app = create_app(settings(url), db)
     yield Api(app.test_client(), db, dict(tokens))
     db.dispose()  # the PostgreSQL clone is dropped with the others at the end of the session

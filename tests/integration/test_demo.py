@@ -17,8 +17,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from services.demo import DemoSummary, load_demo
+from demo.load import DemoSummary, load_demo
 from shared import org
+from shared.clock import Clock
 from shared.db import Database
 from shared.eventstore import EventStore
 from shared.seeding import install_seed_templates
@@ -51,7 +52,7 @@ def loaded(pg_template: str, sqlite_template: Path,
             if backend == "postgres":
                 install_seed_templates(db)  # as `jixiao db upgrade` does; load_demo copes either way
             start = time.perf_counter()
-            out[backend] = Loaded(db, load_demo(db, today=TODAY), time.perf_counter() - start)
+            out[backend] = Loaded(db, load_demo(db, Clock(TODAY)), time.perf_counter() - start)
         yield out
     finally:
         for demo in out.values():
@@ -158,7 +159,7 @@ def test_appeals_sign_offs_and_improvement_plans_show_on_the_sheets(demo):
 
 
 def test_loading_again_adds_nothing(demo):
-    again = load_demo(demo.db, today=TODAY)
+    again = load_demo(demo.db, Clock(TODAY))
     assert again.already_loaded and again.events == demo.summary.events
     assert again.notable == demo.summary.notable
 

@@ -14,19 +14,18 @@ import pytest
 from sqlalchemy import func, select
 
 from services.incidents.app import create_app
-from services.incidents.event_commands import RequestMeta
 from services.incidents.org_commands import create_project, register_employee
 from services.scoring.celery_app import make_celery
 from services.scoring.domain.monthly import score_month
-from services.scoring.month_end import SYSTEM
 from shared import org
-from shared.config import Settings
+from shared.commands.meta import RequestMeta
+from shared.commands.periods import SYSTEM
 from shared.db import Database
 from shared.eventstore import EventStore
 from shared.seeding import install_seed_templates
 from shared.tables import rankings, score_revisions, scores
 from shared.tasklog import get_task
-from tests.conftest import ADMIN_TOKEN, RUN_ID
+from tests.conftest import ADMIN_TOKEN, RUN_ID, TODAY, settings
 from tests.integration.distributed import RedisServer, Service, clear_prefix, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -38,8 +37,7 @@ AUTH = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 class Cluster:
     def __init__(self, db: Database, redis_url: str, prefix: str, tmp: Path) -> None:
         self.db, self.redis_url, self.prefix, self.tmp = db, redis_url, prefix, tmp
-        self.settings = Settings(database_url=db.url, redis_url=redis_url, admin_token=ADMIN_TOKEN,
-                                 redis_prefix=prefix)
+        self.settings = settings(db.url, redis_url=redis_url, redis_prefix=prefix)
         self.client = create_app(self.settings, db).test_client()
         self.services: list[Service] = []
 
@@ -47,7 +45,7 @@ class Cluster:
         return {"DATABASE_URL": self.db.url, "REDIS_URL": self.redis_url, "JIXIAO_REDIS_PREFIX": self.prefix,
                 "JIXIAO_TASK_STALE_SECONDS": "4", "JIXIAO_VISIBILITY_TIMEOUT": "30",
                 "JIXIAO_TASK_TIME_LIMIT": "20", "JIXIAO_RELAY_INTERVAL": "0.2",
-                "JIXIAO_BEAT_LOCK_TIMEOUT": "6"}
+                "JIXIAO_BEAT_LOCK_TIMEOUT": "6", "JIXIAO_TODAY": TODAY.isoformat()}
 
     def start(self, command: str, *args: str) -> Service:
         n = len(self.services)
@@ -65,7 +63,7 @@ class Cluster:
         for no in numbers:
             register_employee(self.db, SYSTEM, {"employee_no": no, "name": f"员工{no[-4:]}", "project": project,
                                                 "department": "客服部", "position": "客服专员",
-                                                "template": "cs-staff"}, meta)
+                                                "template": "cs-staff", "effective_from": PERIOD}, meta)
         self.record([deduction(no, i) for i, no in enumerate(numbers) if i % 3])
         return numbers
 
@@ -136,7 +134,7 @@ def test_a_worker_closes_a_month_for_a_project(cluster):
     numbers = cluster.populate(40)
     cluster.worker()
     task = cluster.wait_task(cluster.close())
-    assert task["progress"]["done"] == task["progress"]["total"] == 1
+    assert task["progress"]["done"] == task["progress"]["total"] == 2  # one chunk of 40, then JRJ's ranking
     assert stored_finals(cluster.db) == clean_replay(cluster.db, numbers)
     with cluster.db.read() as conn:
         ranked = conn.execute(select(rankings.c.rows).where(rankings.c.project == "JRJ",
@@ -155,7 +153,7 @@ def test_a_worker_killed_mid_close_is_replaced_and_the_scores_equal_a_clean_repl
     assert progress["done"] < progress["total"], "the close finished before the kill; make it bigger"
     cluster.worker()
     task = cluster.wait_task(task_id)
-    assert task["progress"]["done"] == task["progress"]["total"] == 12
+    assert task["progress"]["done"] == task["progress"]["total"] == 13  # 12 chunks of 50, one ranking
     assert stored_finals(cluster.db) == clean_replay(cluster.db, numbers)
     # Work redone after the kill produced no second revision: each score changed once.
     assert set(revision_counts(cluster.db).values()) == {1}
@@ -167,10 +165,11 @@ def test_the_same_task_delivered_twice_changes_nothing_and_adds_no_revision(clus
     task_id = cluster.close()
     cluster.wait_task(task_id)
     before = (stored_finals(cluster.db), revision_counts(cluster.db))
-    app = make_celery(cluster.settings)
-    for _ in range(2):  # duplicated deliveries of a chunk and of the whole task
+    app = make_celery(cluster.settings, lambda: cluster.db)
+    for _ in range(2):  # duplicated deliveries of a chunk, of a ranking job and of the whole task
         app.send_task("jixiao.score", args=[PERIOD, numbers[:50], task_id, 0])
         app.send_task("jixiao.score", args=[PERIOD, numbers[:50], None, None])
+        app.send_task("jixiao.rank", args=["JRJ", PERIOD, task_id, 2])  # 60 people: chunks 0, 1; ranking 2
         app.send_task("jixiao.run_task", args=[task_id])
     marker = "JRJ-0001"
     cluster.record([deduction(marker, 99, rule="early_leave")])  # a sentinel after the duplicates
@@ -226,7 +225,7 @@ def test_two_workers_share_one_close_and_agree_with_a_clean_replay(cluster):
     cluster.worker()
     cluster.worker()
     task = cluster.wait_task(cluster.close())
-    assert task["progress"]["done"] == task["progress"]["total"] == 6
+    assert task["progress"]["done"] == task["progress"]["total"] == 7  # 6 chunks of 50, one ranking
     assert stored_finals(cluster.db) == clean_replay(cluster.db, numbers)
     assert set(revision_counts(cluster.db).values()) == {1}
 

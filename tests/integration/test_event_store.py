@@ -218,7 +218,7 @@ def test_queries_filter_and_keep_position_order(db):
         assert [e.position for e in store.query(type="bonus")] == [2, 3]
         assert [e.position for e in store.query(period="2026-10", projects=["Q"])] == [2]
         assert [e.position for e in store.query(after=1, limit=1)] == [2]
-        assert [e.version for e in store.read_stream("employee:A")] == [1, 2]
+        assert [e.version for e in store.query(employee="A")] == [1, 2]  # stream versions
 
 
 def test_the_migrated_schema_matches_the_table_definitions(db):

@@ -6,9 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from services.reports.app import create_app
-from services.scoring.inprocess import InProcessRunner
-from shared.config import Settings
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, make_runner, settings
 
 
 @pytest.fixture
@@ -17,8 +15,8 @@ def browser(api):
                                 "rule": "late", "occurred_on": "2026-10-03", "evidence": "迟到"}, as_="lead")
     api.post("/api/v1/events", {"type": "deduction", "employee": "BSQ-0001", "item": "attendance",
                                 "rule": "late", "occurred_on": "2026-10-03", "evidence": "迟到"}, as_="admin")
-    InProcessRunner(api.db).drain()
-    return create_app(Settings(database_url=api.db.url, admin_token=ADMIN_TOKEN), api.db).test_client()
+    make_runner(api.db).drain()
+    return create_app(settings(api.db.url), api.db).test_client()
 
 
 def sign_in(client, token):
@@ -58,7 +56,7 @@ def test_an_employee_sees_only_their_own_sheets(api, browser):
 def test_the_cookie_never_authorises_a_write(api, browser):
     from services.incidents.app import create_app as incidents_app
 
-    writes = incidents_app(Settings(database_url=api.db.url, admin_token=ADMIN_TOKEN), api.db).test_client()
+    writes = incidents_app(settings(api.db.url), api.db).test_client()
     writes.set_cookie("jixiao_token", ADMIN_TOKEN)
     before = api.event_count()
     r = writes.post("/api/v1/projects", json={"code": "XYZ", "name": "x"})

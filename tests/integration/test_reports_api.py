@@ -6,10 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from services.reports.app import create_app
-from services.scoring.inprocess import InProcessRunner
-from shared.config import Settings
 from shared.tables import rankings
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import make_runner, settings
 
 PERIOD = "2026-10"
 
@@ -24,7 +22,7 @@ def deduction(no, item, rule, *, points=None, count=1, day="2026-10-14", evidenc
 
 class Reports:
     def __init__(self, api):
-        self.client = create_app(Settings(database_url=api.db.url, admin_token=ADMIN_TOKEN), api.db).test_client()
+        self.client = create_app(settings(api.db.url), api.db).test_client()
         self.tokens = api.tokens
 
     def get(self, path, as_="admin"):
@@ -39,7 +37,7 @@ def reports(api):
 
 @pytest.fixture
 def drain(api):
-    return InProcessRunner(api.db).drain
+    return make_runner(api.db).drain
 
 
 def test_every_member_gets_a_result_and_an_event_free_month_is_perfect(api, reports, drain):
@@ -53,10 +51,10 @@ def test_every_member_gets_a_result_and_an_event_free_month_is_perfect(api, repo
     assert by_no["JRJ-0002"]["name"] == "李四" and by_no["JRJ-0002"]["department"] == "客服部"
     assert {"code", "points", "deducted", "score"} <= set(by_no["JRJ-0001"]["items"][0])
     assert reports.get(f"/api/v1/scores?project=JRJ&period={PERIOD}&department=工程部").json == {"results": []}
-    # nothing ever written in BSQ: scored read-only, not stored, not ranked
+    # nothing ever written in BSQ: still published (a perfect month) and ranked, alone
     (bsq,) = reports.get(f"/api/v1/scores?project=BSQ&period={PERIOD}").json["results"]
     assert (bsq["employee"], bsq["final"], bsq["revision"], bsq["rank"], bsq["status"]) == \
-        ("BSQ-0001", 100.0, 0, None, "draft")
+        ("BSQ-0001", 100.0, 1, 1, "draft")
     assert bsq["flags"] == ["self_assessment_missing"]
 
 
@@ -103,9 +101,10 @@ def test_rankings_show_consequences_and_an_overdue_plan_at_read_time(api, report
     assert rows["JRJ-0001"]["consequences"] == ["last_place", "improvement_plan"]
     assert rows["JRJ-0001"]["improvement_status"] == "pending" and rows["JRJ-0003"]["payroll_adjustment"] == 100.0
     with api.db.update() as conn:  # the plan fell due long ago: nothing stored changes, the read says overdue
-        stored = conn.execute(select(rankings.c.rows).where(rankings.c.project == "JRJ")).scalar()
+        this_month = (rankings.c.project == "JRJ") & (rankings.c.period == PERIOD)
+        stored = conn.execute(select(rankings.c.rows).where(this_month)).scalar()
         late = [{**r, "improvement_due": "2020-01-01"} if r["improvement_due"] else r for r in stored]
-        conn.execute(rankings.update().where(rankings.c.project == "JRJ").values(rows=late))
+        conn.execute(rankings.update().where(this_month).values(rows=late))
     rows = {r["employee"]: r for r in reports.get(f"/api/v1/rankings?project=JRJ&period={PERIOD}").json["rows"]}
     assert rows["JRJ-0001"]["improvement_status"] == "overdue"
     scores = reports.get(f"/api/v1/scores/JRJ-0001/{PERIOD}").json
@@ -117,12 +116,15 @@ def test_the_annual_composite_is_read_back(api, reports, drain):
     api.post("/api/v1/events", deduction("JRJ-0001", "attendance", "late", count=2), as_="lead")
     drain()
     body = reports.get("/api/v1/annual/JRJ-0001/2026", as_="employee").json
-    # only monthly finals exist (98, 96): their weight takes the whole composite, mean 97
-    assert body["months"] == {"2026-09": 98.0, "2026-10": 96.0} and body["composite"] == 97.0
+    # only monthly finals exist: 2026-01..11 (the rubric's first month to today), September 98,
+    # October 96, the other nine perfect; their weight takes the whole composite:
+    # (9 × 100 + 98 + 96) / 11 = 1094 / 11 = 99.4545… → 99.45
+    assert body["months"] == {**{f"2026-{m:02d}": 100.0 for m in range(1, 12)}, "2026-09": 98.0, "2026-10": 96.0}
+    assert body["composite"] == 99.45
     assert "weights_redistributed" in body["flags"] and body["stored"] is True
-    computed = reports.get("/api/v1/annual/BSQ-0001/2026").json  # nothing stored: computed, no data
-    assert (computed["composite"], computed["stored"], computed["months"]) == (None, False, {})
-    assert reports.get("/api/v1/annual/JRJ-0001/2025").status_code == 404  # no template in force
+    untouched = reports.get("/api/v1/annual/BSQ-0001/2026").json  # no events at all: eleven perfect months
+    assert (untouched["composite"], len(untouched["months"])) == (100.0, 11)
+    assert reports.get("/api/v1/annual/JRJ-0001/2025").status_code == 404  # no month of employment in 2025
 
 
 def test_no_token_or_a_bad_token_is_401(reports):
@@ -133,7 +135,8 @@ def test_no_token_or_a_bad_token_is_401(reports):
         assert r.status_code == 401 and r.mimetype == "application/problem+json"
 
 
-def test_another_project_is_403_and_its_employees_404(reports):
+def test_another_project_is_403_and_its_employees_404(reports, drain):
+    drain()
     as_ = "other-lead"  # a BSQ lead
     assert reports.get(f"/api/v1/scores?project=JRJ&period={PERIOD}", as_=as_).status_code == 403
     assert reports.get(f"/api/v1/rankings?project=JRJ&period={PERIOD}", as_=as_).status_code == 403
@@ -147,7 +150,8 @@ def test_another_project_is_403_and_its_employees_404(reports):
     assert reports.get(f"/api/v1/scores/BSQ-0001/{PERIOD}", as_=as_).json["final"] == 100.0
 
 
-def test_an_employee_reads_only_their_own_records(reports):
+def test_an_employee_reads_only_their_own_records(reports, drain):
+    drain()
     own = (f"/api/v1/scores/JRJ-0001/{PERIOD}", f"/api/v1/scores/JRJ-0001/{PERIOD}/history",
            "/api/v1/annual/JRJ-0001/2026", f"/reports/sheet/JRJ-0001/{PERIOD}.html",
            f"/reports/audit/JRJ-0001/{PERIOD}.html")

@@ -18,12 +18,10 @@ from pypdf import PdfReader
 
 from services.incidents.app import create_app as incidents_app
 from services.reports.app import create_app as reports_app
-from services.scoring.inprocess import InProcessRunner
 from shared.auth import create_token
-from shared.config import Settings
 from shared.db import Database
 from shared.seeding import install_seed_templates
-from tests.conftest import ADMIN_TOKEN
+from tests.conftest import ADMIN_TOKEN, make_runner, settings
 
 # WeasyPrint warns at import that it would like the HarfBuzz-subset system library; the
 # PDF renderer subsets fonts itself (uharfbuzz), so the warning says nothing about us.
@@ -39,9 +37,9 @@ SELF = {"civility": 8, "patience": 10, "teamwork": 10, "duty_records": 10, "imag
 
 class Seeded:
     def __init__(self, db: Database) -> None:
-        settings = Settings(database_url=db.url, admin_token=ADMIN_TOKEN)
-        self.incidents = incidents_app(settings, db).test_client()
-        self.reports = reports_app(settings, db).test_client()
+        service_settings = settings(db.url)
+        self.incidents = incidents_app(service_settings, db).test_client()
+        self.reports = reports_app(service_settings, db).test_client()
         self.tokens = {"admin": ADMIN_TOKEN}
         with db.write() as conn:
             self.tokens["manager"] = create_token(conn, "mgr-jrj", "manager", ["JRJ"])
@@ -94,7 +92,7 @@ def seeded(sqlite_template, tmp_path_factory) -> Seeded:
     s.post("/api/v1/events", {"type": "bonus", "employee": "JRJ-0002", "bonus": "owner_praise",
                               "occurred_on": "2026-10-08", "points": 5, "evidence": "@SUM(1) 业主书面表扬"})
     s.post(f"/api/v1/periods/JRJ/{PERIOD}/close", as_="manager")
-    runner = InProcessRunner(db)
+    runner = make_runner(db)
     runner.drain()
     appealed = s.incidents.get(f"/api/v1/events?employee=JRJ-0001&period={PERIOD}&type=deduction",
                                headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}).json["results"][0]
@@ -113,7 +111,7 @@ def soup(resp) -> BeautifulSoup:
 
 def no_injected_markup(page: BeautifulSoup) -> None:
     assert page.find_all("script") == []
-    assert all(img["src"].startswith("data:image/svg+xml;base64,") for img in page.find_all("img"))
+    assert page.find_all("img") == [] and page.find_all("foreignobject") == []  # charts are inline SVG
 
 
 def csv_rows(resp) -> list[list[str]]:

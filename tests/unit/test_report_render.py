@@ -68,7 +68,7 @@ def test_sheet_html_escapes_names_evidence_and_analysis():
     page = soup(html.sheet_html(sheet_model()))
     assert page.find_all("script") == []
     assert SCRIPT in page.get_text() and HOSTILE[0] in page.get_text()
-    assert [img["src"][:26] for img in page.find_all("img")] == ["data:image/svg+xml;base64,"]
+    assert page.find_all("img") == [] and len(page.find_all("svg")) == 1  # the trend, inline
     assert "经理已初评" in page.get_text() and "21.3" in page.get_text()
 
 
@@ -80,7 +80,7 @@ def test_sheet_html_prints_the_manager_and_blank_gm_columns():
 
 def test_department_html_keeps_a_hostile_department_as_text():
     page = soup(html.department_html(department_model()))
-    assert [img.get("class") for img in page.find_all("img")] == [["hist"]]
+    assert page.find_all("img") == [] and page.find("svg")["aria-label"] == "最终得分分布"
     assert DEPT in page.find("p", class_="sub").get_text()
     text = page.get_text()
     assert "末位扣100元" in text and "须提交整改方案 (截止 2026-11-08, 已逾期)" in text and "第一名奖励100元" in text
@@ -159,6 +159,25 @@ def test_consequences_read_in_chinese():
 
 def test_charts_are_deterministic_svg():
     assert html.sheet_html(sheet_model()) == html.sheet_html(sheet_model())
+
+
+def test_a_chart_draws_one_bar_per_band_and_escapes_its_labels():
+    from services.reports.render import charts
+
+    svg = soup(str(charts.histogram_chart(distribution([55.0, 92.0, 93.5, 101.0]))))
+    assert [r["fill"] for r in svg.find_all("rect")] == [charts.INK] * 3  # <60, 90-100, >100
+    counts = [t.get_text() for t in svg.find_all("text") if t.get("text-anchor") == "middle"]
+    assert "人数" in svg.get_text() and counts[:6] == ["<60", "60-69", "70-79", "80-89", "90-100", ">100"]
+    hostile = soup(str(charts.averages_chart([("<b>X</b>", 90.0)])))
+    assert hostile.find("b") is None and "<b>X</b>" in hostile.get_text()
+
+
+def test_a_trend_leaves_a_gap_for_a_month_without_a_score():
+    from services.reports.render import charts
+
+    svg = soup(str(charts.trend_chart([("1月", 98.0), ("2月", None), ("3月", 97.0), ("4月", 101.5)])))
+    assert len(svg.find_all("circle")) == 3
+    assert [len(p["points"].split()) for p in svg.find_all("polyline")] == [2]  # 3月-4月; 1月 stands alone
 
 
 def test_a_machine_without_a_cjk_font_gets_a_clear_error(monkeypatch, tmp_path):

@@ -12,7 +12,7 @@ from services.incidents.resources.helpers import appended, event_json, json_body
 from services.incidents.schemas import AppendedOut, BatchOut, EventQuery, RevokeIn
 from shared.errors import Invalid
 from shared.eventstore import MAX_BATCH
-from shared.web import authenticated, current_principal, get_db
+from shared.web import authenticated, current_principal, get_db, now
 
 blp = Blueprint("events", __name__, url_prefix="/api/v1", description="考核事件 (incident events)")
 
@@ -22,7 +22,8 @@ blp = Blueprint("events", __name__, url_prefix="/api/v1", description="考核事
 @blp.response(201, AppendedOut)
 def record_event() -> Any:
     """Record one event (SPEC §7.4). A repeated `Idempotency-Key` returns the first result."""
-    result = event_commands.record_events(get_db(), current_principal(), [json_body()], request_meta(), batch=False)
+    result = event_commands.record_events(get_db(), current_principal(), [json_body()], request_meta(), batch=False,
+                                          now=now())
     return appended(result.events[0]), 200 if result.replayed else 201
 
 
@@ -37,7 +38,8 @@ def record_batch() -> Any:
         raise Invalid.field("events", "应为非空数组 (must be a non-empty list)")
     if len(items) > MAX_BATCH:
         raise Invalid.field("events", f"一次最多 {MAX_BATCH} 条 (at most {MAX_BATCH} events)")
-    result = event_commands.record_events(get_db(), current_principal(), items, request_meta(), batch=True)
+    result = event_commands.record_events(get_db(), current_principal(), items, request_meta(), batch=True,
+                                          now=now())
     # Already in BatchOut's shape: a Response skips the schema's per-event dump (same JSON).
     return jsonify({"events": [appended(e) for e in result.events]}), 200 if result.replayed else 201
 
@@ -58,5 +60,6 @@ def list_events(args: dict[str, Any]) -> Any:
 @blp.response(201, AppendedOut)
 def revoke_event(data: dict[str, Any], event_id: str) -> Any:
     """Revoke an event with a reason; the revocation is itself an event."""
-    result = event_commands.revoke_event(get_db(), current_principal(), event_id, data["reason"], request_meta())
+    result = event_commands.revoke_event(get_db(), current_principal(), event_id, data["reason"], request_meta(),
+                                         now=now())
     return appended(result.events[0]), 200 if result.replayed else 201

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import g, request
 
-from services.incidents.event_commands import RequestMeta
+from shared.commands.meta import RequestMeta
 from shared.domain.events import RecordedEvent
 from shared.errors import DomainError, Invalid
 from shared.hashing import utc_iso

@@ -7,12 +7,12 @@ from typing import Any
 from flask import current_app
 from flask_smorest import Blueprint
 
-from services.incidents import period_commands
 from services.incidents.resources.helpers import request_meta
 from services.incidents.schemas import RecomputeIn, TaskOut
+from shared.commands import periods as period_commands
 from shared.domain.periods import is_month
 from shared.errors import Invalid
-from shared.web import authenticated, current_principal, get_db
+from shared.web import authenticated, current_principal, get_db, now
 
 blp = Blueprint("periods", __name__, url_prefix="/api/v1", description="结账与重算 (close and recompute)")
 
@@ -31,7 +31,7 @@ def close_period(project: str, period: str) -> Any:
     """Close a month for a project (manager and above); scoring runs as a task."""
     if not is_month(period):
         raise Invalid.field("period", "应为 YYYY-MM (must be YYYY-MM)")
-    task_id = period_commands.close_period(get_db(), current_principal(), project, period, request_meta())
+    task_id = period_commands.close_period(get_db(), current_principal(), project, period, request_meta(), now())
     _notify()
     return {"task_id": task_id}
 
@@ -42,7 +42,7 @@ def close_period(project: str, period: str) -> Any:
 @blp.response(202, TaskOut)
 def recompute(data: dict[str, Any]) -> Any:
     """Recompute one month's scores (optionally one project)."""
-    task_id = period_commands.request_recompute(get_db(), current_principal(), data["period"], data["project"])
+    task_id = period_commands.request_recompute(get_db(), current_principal(), data["period"], data["project"], now())
     _notify()
     return {"task_id": task_id}
 

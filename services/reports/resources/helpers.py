@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
 from flask import Response
-
-from shared.domain.periods import today_in_shanghai
 
 MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
@@ -19,10 +16,6 @@ MEDIA_TYPES = {
 }
 # HTML documents embed only inline styles and data: images; nothing else may load or run.
 HTML_POLICY = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
-
-
-def today() -> date:
-    return today_in_shanghai(datetime.now(UTC))
 
 
 def ascii_name(name: str) -> str:

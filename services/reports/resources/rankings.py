@@ -7,9 +7,8 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from services.reports import access, results
-from services.reports.resources.helpers import today
 from services.reports.schemas import RankingOut, RankingsQuery
-from shared.web import authenticated, current_principal, get_db
+from shared.web import authenticated, current_principal, get_db, today
 
 blp = Blueprint("rankings", __name__, url_prefix="/api/v1", description="月度排名 (rankings)")
 

@@ -7,9 +7,8 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from services.reports import access, queries, results
-from services.reports.resources.helpers import today
 from services.reports.schemas import HistoryOut, ResultOut, ResultsOut, ScoresQuery
-from shared.web import authenticated, current_principal, get_db
+from shared.web import authenticated, current_principal, get_db, today
 
 blp = Blueprint("scores", __name__, url_prefix="/api/v1", description="考核得分 (scores)")
 

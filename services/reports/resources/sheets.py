@@ -8,8 +8,8 @@ from flask_smorest import Blueprint
 
 from services.reports import access, sheets
 from services.reports.render import documents
-from services.reports.resources.helpers import document, file_doc, today
-from shared.web import authenticated, current_principal, get_db
+from services.reports.resources.helpers import document, file_doc
+from shared.web import authenticated, current_principal, get_db, today
 
 blp = Blueprint("sheets", __name__, url_prefix="/reports", description="员工考核记录 (employee records)")
 

@@ -1,20 +1,22 @@
-"""The bulk replay (one pass over the log) publishes exactly what the incremental path
-publishes, on SQLite and PostgreSQL alike."""
+"""`jixiao rebuild` (one pass over the log, through the one scoring use case into the bulk
+sink) publishes exactly what the incremental path publishes, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select
 
 from bench.generate import month_events, plan_org
-from services.incidents.event_commands import RequestMeta, record_events
+from services.incidents.event_commands import record_events
 from services.incidents.org_commands import create_project, register_employee
-from services.scoring.inprocess import InProcessRunner
-from services.scoring.month_end import SYSTEM
-from services.scoring.rebuild import rebuild_read_models, snapshot
-from services.scoring.replay import NotEmpty, clear_read_models, replay_all
+from services.scoring.rebuild import rebuild
+from services.scoring.relay import OPENED, RELAY
+from services.scoring.work import Worker
+from shared import org
+from shared.commands.meta import RequestMeta
+from shared.commands.periods import SYSTEM
 from shared.eventstore import EventStore
 from shared.tables import checkpoints, score_revisions, scores
+from tests.conftest import CLOCK, make_runner, snapshot
 
 
 def deduction(no, item="attendance", rule="late", day="2026-10-14", **extra):
@@ -35,7 +37,7 @@ def populate(api):
     a metric on a supervisor's rubric, and a closed month: every kind of read model input."""
     api.post("/api/v1/employees", {"employee_no": "JRJ-0009", "name": "主管", "project": "JRJ",
                                    "department": "客服部", "position": "客服主管",
-                                   "template": "cs-supervisor-monthly"})
+                                   "template": "cs-supervisor-monthly", "effective_from": "2026-09"})
     for no, day in (("JRJ-0001", "2026-09-03"), ("JRJ-0001", "2026-10-14"), ("JRJ-0002", "2026-10-15"),
                     ("JRJ-0003", "2026-11-02")):
         assert api.post("/api/v1/events", deduction(no, day=day), as_="lead").status_code == 201
@@ -61,42 +63,42 @@ def populate(api):
     api.post("/api/v1/events", deduction("BSQ-0001", day="2026-10-05"))
 
 
-def test_the_bulk_replay_publishes_what_the_incremental_path_publishes(api):
+def test_a_rebuild_publishes_what_the_incremental_path_publishes(api):
     populate(api)
-    InProcessRunner(api.db).drain()
+    make_runner(api.db).drain()
     published = snapshot(api.db)
     assert published["scores"] and published["rankings"] and published["annual"]
-    clear_read_models(api.db)
-    stats = replay_all(api.db)
+    stats = rebuild(api.db, CLOCK)
     assert snapshot(api.db) == published
     assert stats.perfect_months > 0 and stats.rankings > 0 and stats.annual > 0
     with api.db.read() as conn:
         head = EventStore(conn).count()
-        assert conn.execute(select(checkpoints.c.position)).scalar() == head == stats.position
+        marks = dict(conn.execute(select(checkpoints.c.name, checkpoints.c.position)).all())
         revisions = {(r.employee, r.period): r for r in conn.execute(select(score_revisions))}
         stored = {(r.employee, r.period): r for r in conn.execute(select(scores))}
+    assert marks == {RELAY: head, OPENED: 202611} and stats.position == head
     assert revisions.keys() == stored.keys()  # each score published once, as first published
     for key, r in revisions.items():
         s = stored[key]
         assert (r.revision, r.old, r.old_final, r.new, r.new_final, r.position, r.created_at) == \
             (1, None, None, s.result, s.final, s.position, s.computed_at)
         assert r.cause_event_ids == s.result["event_ids"]
-    clear_read_models(api.db)  # one process folding the whole log gives the same
-    assert replay_all(api.db, workers=1).shards == 1
+    assert rebuild(api.db, CLOCK, workers=1).shards == 1  # one process folding the whole log: the same
     assert snapshot(api.db) == published
-    clear_read_models(api.db)  # and the incremental rebuild still agrees with both
-    rebuild_read_models(api.db, InProcessRunner(api.db))
-    assert snapshot(api.db) == published
+    assert make_runner(api.db).drain() == 0  # and the relay finds nothing left to do
 
 
-def test_the_bulk_replay_refuses_read_models_that_are_not_empty(api):
-    api.post("/api/v1/events", deduction("JRJ-0001"), as_="lead")
-    InProcessRunner(api.db).drain()
-    with pytest.raises(NotEmpty):
-        replay_all(api.db)
+def test_every_active_employee_has_a_result_for_every_month_of_their_employment(api):
+    make_runner(api.db).drain()
+    with api.db.read() as conn:
+        months = {(r.employee, r.period) for r in conn.execute(select(scores.c.employee, scores.c.period))}
+        people = org.load_people(conn)
+    # the seeded staff start in 2026-01 (their rubric's first month); today is 2026-11-20
+    expected = {(no, f"2026-{m:02d}") for no in people.employees for m in range(1, 12)}
+    assert months == expected
 
 
-def test_a_generated_quarter_replays_to_the_same_read_models(db):
+def test_a_generated_quarter_rebuilds_to_the_same_read_models(db):
     from shared.seeding import install_seed_templates
 
     install_seed_templates(db)
@@ -105,34 +107,33 @@ def test_a_generated_quarter_replays_to_the_same_read_models(db):
     for code, name in group.projects:
         create_project(db, SYSTEM, {"code": code, "name": name}, meta)
     for person in group.people:
-        register_employee(db, SYSTEM, person.registration(), meta)
+        register_employee(db, SYSTEM, {**person.registration(), "effective_from": "2026-08"}, meta)
     for month in ("2026-08", "2026-09", "2026-10"):
         bodies = month_events(group, month, 3.0, seed=7)
         for start in range(0, len(bodies), 500):
             record_events(db, SYSTEM, bodies[start:start + 500], meta, batch=True)
-    runner = InProcessRunner(db)
-    runner.drain()
-    rebuild_read_models(db, runner)  # every month ranked, perfect months scored
+    make_runner(db).drain()
     published = snapshot(db)
-    clear_read_models(db)
-    replay_all(db)
+    rebuild(db, CLOCK)
     assert snapshot(db) == published
 
 
 def test_scoring_a_chunk_at_once_stores_what_scoring_each_employee_stores(api):
-    from services.scoring.chunks import score_months
-    from services.scoring.projection import score_employee_month
-    from shared import org
-
     populate(api)
     with api.db.read() as conn:
         numbers = [m.employee_no for m in org.members(conn, "2026-10")] + ["NOBODY"]
-    with api.db.update() as conn:
-        for no in numbers:
-            score_employee_month(conn, no, "2026-10")
+    runner = make_runner(api.db)
+    runner.drain()
+    worker = Worker(api.db, CLOCK, runner)
+    with api.db.update() as conn:  # forget October's scores, then publish them again
+        conn.execute(scores.delete().where(scores.c.period == "2026-10"))
+        conn.execute(score_revisions.delete().where(score_revisions.c.period == "2026-10"))
+    for no in numbers:
+        worker.score("2026-10", [no])
     one_by_one = snapshot(api.db), revisions(api.db)
-    clear_read_models(api.db)
     with api.db.update() as conn:
-        scored = score_months(conn, numbers, "2026-10")
+        conn.execute(scores.delete().where(scores.c.period == "2026-10"))
+        conn.execute(score_revisions.delete().where(score_revisions.c.period == "2026-10"))
+    scored = worker.score("2026-10", numbers)
     assert (snapshot(api.db), revisions(api.db)) == one_by_one
-    assert {s.employee for s in scored} == set(numbers) - {"NOBODY"}
+    assert scored == {"JRJ", "BSQ"}  # NOBODY is skipped; BSQ-0001 was still in BSQ in October

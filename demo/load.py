@@ -17,16 +17,17 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from services import demo_data as data
-from services.demo_data import TRANSFER_AT, Cast, plan_roster
-from services.demo_plan import Entry, plan_months
-from services.incidents.event_commands import RequestMeta, record_events, revoke_event
+from demo import data
+from demo.data import TRANSFER_AT, Cast, plan_roster
+from demo.plan import Entry, plan_months
+from services.incidents.event_commands import record_events, revoke_event
 from services.incidents.org_commands import create_project, register_employee, transfer_employee
-from services.incidents.period_commands import close_period
 from services.scoring.inprocess import InProcessRunner
-from services.scoring.month_end import SYSTEM
 from shared import org
 from shared.auth import Principal
+from shared.clock import Clock
+from shared.commands.meta import RequestMeta
+from shared.commands.periods import SYSTEM, close_period
 from shared.db import Database
 from shared.domain import events as ev
 from shared.domain.events import RecordedEvent
@@ -71,15 +72,15 @@ class DemoSummary:
                 *(f"  {n.employee} {n.name} ({n.project}): {n.note}" for n in self.notable)]
 
 
-def load_demo(db: Database, *, today: date, seed: int = 2026) -> DemoSummary:
-    """Load the demo group with the six months before `today`'s month; returns what is there."""
+def load_demo(db: Database, clock: Clock, *, seed: int = 2026) -> DemoSummary:
+    """Load the demo group with the six months before today's month; returns what is there."""
     install_seed_templates(db)
     with db.read() as conn:
         if any(org.project_exists(conn, code) for code in PROJECT_CODES):
             return summarise(db, already_loaded=True)
-    months = demo_months(today)
+    months = demo_months(clock.today())
     rng = random.Random(seed)
-    loader = _Loader(db, plan_roster(rng), seed)
+    loader = _Loader(db, clock, plan_roster(rng), seed)
     rubrics = [loader.templates(period) for period in months]  # fail before writing anything
     planned = plan_months(rng, loader.cast, rubrics, months)
     loader.create_org()
@@ -112,9 +113,9 @@ def demo_months(today: date) -> list[str]:
 class _Loader:
     """Sends the planned bodies through the commands, as the right principal each time."""
 
-    def __init__(self, db: Database, cast: Cast, seed: int) -> None:
-        self.db, self.cast, self.seed = db, cast, seed
-        self.runner = InProcessRunner(db)
+    def __init__(self, db: Database, clock: Clock, cast: Cast, seed: int) -> None:
+        self.db, self.clock, self.cast, self.seed = db, clock, cast, seed
+        self.runner = InProcessRunner(db, clock)
         self.requests = 0
         self.principals: dict[tuple[str, str], Principal] = {}
         for code in PROJECT_CODES:
@@ -165,12 +166,13 @@ class _Loader:
             who = self.principal(role, project, employee)
             for start in range(0, len(group), MAX_BATCH):
                 chunk = group[start:start + MAX_BATCH]
-                done = record_events(self.db, who, [e.body for e in chunk], self.meta(), batch=True)
+                done = record_events(self.db, who, [e.body for e in chunk], self.meta(), batch=True,
+                                     now=self.clock.now())
                 out.extend(zip(chunk, done.events, strict=True))
         return out
 
     def revoke(self, role: str, project: str, event_id: str, reason: str) -> None:
-        revoke_event(self.db, self.principals[(role, project)], event_id, reason, self.meta())
+        revoke_event(self.db, self.principals[(role, project)], event_id, reason, self.meta(), self.clock.now())
 
     def follow_up(self, recorded: list[tuple[Entry, RecordedEvent]]) -> list[tuple[str, str, str]]:
         """This month's revocations and appeals; returns the corrections due after the close."""
@@ -194,7 +196,7 @@ class _Loader:
         """As the beat does it: on the 1st of the next month, 01:00 in Shanghai."""
         moment = datetime.combine(first_day(next_month(period)), time(1), TZ)
         for code in PROJECT_CODES:
-            close_period(self.db, SYSTEM, code, period, RequestMeta(request_id=f"beat:{period}"), now=moment)
+            close_period(self.db, SYSTEM, code, period, RequestMeta(request_id=f"beat:{period}"), moment)
 
 
 def summarise(db: Database, *, already_loaded: bool) -> DemoSummary:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from services.incidents.event_commands import RequestMeta, metadata
 from shared import org
 from shared.auth import MANAGERS, Principal
+from shared.commands.meta import RequestMeta, metadata
 from shared.db import Database
 from shared.domain import events as ev
 from shared.domain.events import NewEvent
-from shared.domain.periods import month_of, today_in_shanghai
+from shared.domain.periods import month_of, previous_month, today_in_shanghai
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.eventstore import EventStore
 from shared.tables import period_closures
 from shared.tasklog import create_task, get_task
+
+SYSTEM = Principal(user="system:beat", role="admin", projects=frozenset())
 
 
 def _check_manager(principal: Principal, project: str | None) -> None:
@@ -31,10 +33,9 @@ def _check_period(period: str, now: datetime) -> None:
 
 
 def close_period(db: Database, principal: Principal, project: str, period: str, meta: RequestMeta,
-                 now: datetime | None = None) -> str:
+                 now: datetime) -> str:
     """Close `period` for `project` (idempotent) and queue the month-end scoring task."""
     _check_manager(principal, project)
-    now = now or datetime.now(UTC)
     _check_period(period, now)
     with db.write() as conn:
         if not org.project_exists(conn, project):
@@ -43,17 +44,26 @@ def close_period(db: Database, principal: Principal, project: str, period: str, 
             rec = EventStore(conn).append([NewEvent(
                 stream=f"period:{project}:{period}", type=ev.PERIOD_CLOSED,
                 payload={"project": project, "period": period, "closed_on": today_in_shanghai(now)},
-                metadata=metadata(principal, meta, None), project=project, period=period,
-            )])[0]
+                metadata=metadata(principal, meta), project=project, period=period,
+            )], now=now)[0]
             conn.execute(period_closures.insert().values(
                 project=project, period=period, closed_at=now, closed_by=principal.user, event_id=rec.id))
         return create_task(conn, "close_month", {"project": project, "period": period}, principal.user)
 
 
+def close_previous_month_for_all(db: Database, now: datetime) -> list[str]:
+    """The month-end schedule: close last month (Asia/Shanghai) for every project; the task ids."""
+    period = previous_month(month_of(today_in_shanghai(now)))
+    with db.read() as conn:
+        projects = [p["code"] for p in org.list_projects(conn)]
+    meta = RequestMeta(request_id=f"beat:{period}")
+    return [close_period(db, SYSTEM, code, period, meta, now) for code in projects]
+
+
 def request_recompute(db: Database, principal: Principal, period: str, project: str | None,
-                      now: datetime | None = None) -> str:
+                      now: datetime) -> str:
     _check_manager(principal, project)
-    _check_period(period, now or datetime.now(UTC))
+    _check_period(period, now)
     if project is None and not principal.is_admin:
         projects = sorted(principal.projects)
     else:

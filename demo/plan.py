@@ -18,8 +18,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from services import demo_data as data
-from services.demo_data import TRANSFER_AT, Cast, Member, members_in
+from demo import data
+from demo.data import TRANSFER_AT, Cast, Member, members_in
 from services.scoring.domain.monthly import score_month
 from services.scoring.domain.ranking import (
     IMPROVEMENT_PLAN,

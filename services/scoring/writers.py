@@ -1,0 +1,284 @@
+"""Where published read models go: one port, two adapters.
+
+`Upsert` is the transactional way (the relay, the month close, recompute): it compares
+each document with the stored one and writes only what changed, appending a revision for
+a changed score. `BulkSink` is the rebuild's way: empty tables, every row new, COPYed in
+chunks while the next ones are folded. Both store exactly the documents they are given.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from types import TracebackType
+from typing import Any, Protocol
+
+from sqlalchemy import Connection, select, text, tuple_
+
+from services.scoring.domain.documents import changed_events
+from shared.bulk import JsonText, dumps, insert_rows
+from shared.tables import annual_scores, rankings, score_revisions, scores
+
+
+@dataclass(frozen=True)
+class ScoreDoc:
+    """One employee-month's document, ready to publish."""
+
+    doc: dict[str, Any]
+    final: Decimal
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.doc["employee"], self.doc["period"]
+
+
+@dataclass(frozen=True)
+class Scored:
+    employee: str
+    period: str
+    project: str
+    department: str
+    final: Decimal
+    changed: bool
+    previous_project: str | None = None  # where the stored row said it was, if elsewhere
+
+
+@dataclass(frozen=True)
+class AnnualDoc:
+    employee: str
+    year: str
+    template: str
+    doc: dict[str, Any]
+    position: int
+
+
+@dataclass(frozen=True)
+class RankingDoc:
+    project: str
+    scope: str  # a department, or "*" when the scope is the project
+    template: str
+    period: str
+    rows: list[dict[str, Any]]
+    closed_on: date | None
+    position: int
+
+
+class ReadModelWriter(Protocol):
+    """The write port of the scoring use case."""
+
+    def scores(self, docs: Sequence[ScoreDoc]) -> list[Scored]:
+        """Publish these scores; report which changed."""
+
+    def annuals(self, docs: Sequence[AnnualDoc]) -> None:
+        """Publish these annual composites."""
+
+    def rankings(self, docs: Sequence[RankingDoc]) -> bool:
+        """Publish these rankings; True when any of them changed."""
+
+
+def _score_row(d: ScoreDoc, revision: int, now: datetime, encoded: JsonText | None = None) -> dict[str, Any]:
+    doc = d.doc
+    return {"employee": doc["employee"], "period": doc["period"], "project": doc["project"],
+            "department": doc["department"], "template": doc["template"],
+            "template_version": doc["template_version"], "final": d.final,
+            "result": encoded if encoded is not None else doc, "position": doc["position"],
+            "revision": revision, "computed_at": now}
+
+
+def _revision_row(old: Any, d: ScoreDoc, revision: int, now: datetime,
+                  encoded: JsonText | None = None) -> dict[str, Any]:
+    doc = d.doc
+    return {"employee": doc["employee"], "period": doc["period"], "revision": revision,
+            "old_final": None if old is None else old.final, "new_final": d.final,
+            "old": None if old is None else old.result, "new": encoded if encoded is not None else doc,
+            "cause_event_ids": changed_events(None if old is None else old.result, doc),
+            "position": doc["position"], "created_at": now}
+
+
+def _annual_row(a: AnnualDoc, now: datetime) -> dict[str, Any]:
+    return {"employee": a.employee, "year": a.year, "template": a.template, "result": a.doc,
+            "position": a.position, "computed_at": now}
+
+
+def _ranking_row(r: RankingDoc, revision: int, now: datetime) -> dict[str, Any]:
+    return {"project": r.project, "department": r.scope, "template": r.template, "period": r.period,
+            "rows": r.rows, "closed_on": r.closed_on, "position": r.position, "revision": revision,
+            "computed_at": now}
+
+
+# What `_revision_row(None, d, 1, now)` holds for a new score, taken from the score's row by the
+# server: no old value (JSON null), the document, all its events as the cause, its position, time.
+_FIRST_REVISIONS = text(
+    "INSERT INTO score_revisions (employee, period, revision, old_final, new_final, old, new, "
+    "cause_event_ids, position, created_at) "
+    "SELECT s.employee, s.period, 1, NULL, s.final, 'null'::jsonb, s.result, s.result->'event_ids', "
+    "s.position, s.computed_at FROM scores s "
+    "JOIN unnest(CAST(:employees AS text[]), CAST(:periods AS text[])) AS k(employee, period) "
+    "ON s.employee = k.employee AND s.period = k.period")
+
+
+def _insert_scores(conn: Connection, rows: list[dict[str, Any]], revisions: list[dict[str, Any]]) -> None:
+    """New scores with their first revisions. On PostgreSQL the server copies each first
+    revision from its score's row, so the document is sent and parsed once, not twice."""
+    insert_rows(conn, scores, rows)
+    if conn.dialect.name == "postgresql":
+        if rows:
+            conn.execute(_FIRST_REVISIONS, {"employees": [r["employee"] for r in rows],
+                                            "periods": [r["period"] for r in rows]})
+    else:
+        insert_rows(conn, score_revisions, revisions)
+
+
+class Upsert:
+    """Compare with what is stored; write what changed, with a revision for each changed score.
+
+    The caller holds the advisory locks of the keys it writes (`Database.update`).
+    """
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn, self.now = conn, now
+
+    def scores(self, docs: Sequence[ScoreDoc]) -> list[Scored]:
+        stored = self._stored(docs)
+        new_rows, first_revisions, revisions, out = [], [], [], []
+        for d in docs:
+            old = stored.get(d.key)
+            changed = old is None or old.result != d.doc
+            if changed:
+                revision = 1 if old is None else old.revision + 1
+                encoded = JsonText(dumps(d.doc))  # encoded once for the score and its revision
+                if old is None:
+                    new_rows.append(_score_row(d, revision, self.now, encoded))
+                    first_revisions.append(_revision_row(None, d, revision, self.now, encoded))
+                else:
+                    row = _score_row(d, revision, self.now)
+                    self.conn.execute(scores.update().where(scores.c.employee == d.key[0],
+                                                            scores.c.period == d.key[1]).values(**row))
+                    revisions.append(_revision_row(old, d, revision, self.now, encoded))
+            moved = old.project if old is not None and old.project != d.doc["project"] else None
+            out.append(Scored(d.key[0], d.key[1], d.doc["project"], d.doc["department"], d.final, changed, moved))
+        _insert_scores(self.conn, new_rows, first_revisions)
+        insert_rows(self.conn, score_revisions, revisions)
+        return out
+
+    def _stored(self, docs: Sequence[ScoreDoc]) -> dict[tuple[str, str], Any]:
+        if not docs:
+            return {}
+        keys = sorted({d.key for d in docs})
+        rows = self.conn.execute(select(scores.c.employee, scores.c.period, scores.c.result, scores.c.revision,
+                                        scores.c.final, scores.c.project)
+                                 .where(tuple_(scores.c.employee, scores.c.period).in_(keys)))
+        return {(r.employee, r.period): r for r in rows}
+
+    def annuals(self, docs: Sequence[AnnualDoc]) -> None:
+        if not docs:
+            return
+        keys = sorted({(a.employee, a.year) for a in docs})
+        before = {(r.employee, r.year): r.result for r in self.conn.execute(
+            select(annual_scores.c.employee, annual_scores.c.year, annual_scores.c.result)
+            .where(tuple_(annual_scores.c.employee, annual_scores.c.year).in_(keys)))}
+        new_rows = []
+        for a in docs:
+            key = (a.employee, a.year)
+            if key not in before:
+                new_rows.append(_annual_row(a, self.now))
+            elif before[key] != a.doc:
+                self.conn.execute(annual_scores.update()
+                                  .where(annual_scores.c.employee == a.employee, annual_scores.c.year == a.year)
+                                  .values(**_annual_row(a, self.now)))
+        insert_rows(self.conn, annual_scores, new_rows)
+
+    def rankings(self, docs: Sequence[RankingDoc]) -> bool:
+        changed = False
+        for r in docs:
+            where = ((rankings.c.project == r.project) & (rankings.c.department == r.scope)
+                     & (rankings.c.template == r.template) & (rankings.c.period == r.period))
+            old = self.conn.execute(select(rankings.c.rows, rankings.c.closed_on, rankings.c.revision)
+                                    .where(where)).first()
+            if old is not None and old.rows == r.rows and old.closed_on == r.closed_on:
+                continue
+            row = _ranking_row(r, 1 if old is None else old.revision + 1, self.now)
+            if old is None:
+                self.conn.execute(rankings.insert().values(**row))
+            else:
+                self.conn.execute(rankings.update().where(where).values(**row))
+            changed = True
+        return changed
+
+
+FLUSH = 1000
+
+
+class BulkSink:
+    """Every row new (the rebuild fills empty read models), COPYed in chunks of `FLUSH`.
+
+    A chunk is written on a thread of its own while the next ones are folded: PostgreSQL
+    takes the chunk in (parsing and compressing the documents) on the other core, and the
+    connection is only ever used by one thread at a time (one chunk in flight).
+    """
+
+    def __init__(self, conn: Connection, now: datetime) -> None:
+        self.conn, self.now = conn, now
+        self.pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        self.revisions: list[dict[str, Any]] = []
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="jixiao-rebuild-copy")
+        self._writing: Future[None] | None = None
+
+    def scores(self, docs: Sequence[ScoreDoc]) -> list[Scored]:
+        for d in docs:
+            encoded = JsonText(dumps(d.doc))
+            self._add("scores", _score_row(d, 1, self.now, encoded))
+            if self.conn.dialect.name != "postgresql":
+                self.revisions.append(_revision_row(None, d, 1, self.now, encoded))
+        return [Scored(d.key[0], d.key[1], d.doc["project"], d.doc["department"], d.final, True) for d in docs]
+
+    def annuals(self, docs: Sequence[AnnualDoc]) -> None:
+        for a in docs:
+            self._add("annual", _annual_row(a, self.now))
+
+    def rankings(self, docs: Sequence[RankingDoc]) -> bool:
+        for r in docs:
+            self._add("rankings", _ranking_row(r, 1, self.now))
+        return bool(docs)
+
+    def _add(self, kind: str, row: dict[str, Any]) -> None:
+        self.pending[kind].append(row)
+        if len(self.pending[kind]) >= FLUSH:
+            self._write(kind, self.pending.pop(kind))
+
+    def _write(self, kind: str, rows: list[dict[str, Any]]) -> None:
+        revisions, self.revisions = (self.revisions, []) if kind == "scores" else ([], self.revisions)
+        self.wait()
+        self._writing = self._pool.submit(self._insert, kind, rows, revisions)
+
+    def _insert(self, kind: str, rows: list[dict[str, Any]], revisions: list[dict[str, Any]]) -> None:
+        if kind == "scores":
+            _insert_scores(self.conn, rows, revisions)
+        else:
+            insert_rows(self.conn, annual_scores if kind == "annual" else rankings, rows)
+
+    def wait(self) -> None:
+        """Until the chunk in flight is written (its error, if any, is raised here)."""
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            writing.result()
+
+    def flush(self) -> None:
+        for kind in list(self.pending):
+            self._write(kind, self.pending.pop(kind))
+        self.wait()
+
+    def __enter__(self) -> BulkSink:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        try:
+            if kind is None:
+                self.flush()
+        finally:
+            self._pool.shutdown(wait=True)
