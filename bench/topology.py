@@ -131,7 +131,7 @@ class Topology:
 
     def _gunicorn(self, name: str, app: str) -> str:
         port = free_port()
-        argv = [str(VENV_BIN / "gunicorn"), "--bind", f"127.0.0.1:{port}", "--workers",
+        argv = [str(VENV_BIN / "gunicorn"), "-c", "python:jixiao.gunicorn_conf", "--bind", f"127.0.0.1:{port}", "--workers",
                 str(self.web_workers), "--timeout", "300", "--graceful-timeout", "10", app]
         self.services.append(Process(name, argv, self.env(), self.workdir / f"{name}.log"))
         url = f"http://127.0.0.1:{port}"

@@ -16,9 +16,9 @@ pids=()
 stop() { trap - TERM INT EXIT; kill -TERM "${pids[@]}" 2>/dev/null || true; wait || true; }
 trap stop TERM INT EXIT
 
-gunicorn --bind "$HOST:${INCIDENTS_PORT:-8001}" --workers 2 --graceful-timeout 10 \
+gunicorn -c python:jixiao.gunicorn_conf --bind "$HOST:${INCIDENTS_PORT:-8001}" --workers 2 --graceful-timeout 10 \
   'jixiao.wsgi:incidents()' & pids+=($!)
-gunicorn --bind "$HOST:${REPORTS_PORT:-8003}" --workers 2 --timeout 120 --graceful-timeout 10 \
+gunicorn -c python:jixiao.gunicorn_conf --bind "$HOST:${REPORTS_PORT:-8003}" --workers 2 --timeout 120 --graceful-timeout 10 \
   'jixiao.wsgi:reports()' & pids+=($!)
 for i in $(seq 1 "$WORKERS"); do
   jixiao worker --concurrency 1 --hostname "worker$i@%h" & pids+=($!)

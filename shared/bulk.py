@@ -8,10 +8,10 @@ as atomic as the INSERT it replaces, and a constraint violation surfaces as the 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, Connection, Table
 from sqlalchemy.exc import IntegrityError
 
@@ -60,15 +60,19 @@ def _json(value: Any) -> str:
 
 
 def dumps(value: Any) -> str:
-    """JSON text for a JSON column: unescaped UTF-8 is shorter to send, and the column parses
-    it to the same value as SQLAlchemy's escaped text."""
-    return json.dumps(value, ensure_ascii=False)
+    """JSON text for a JSON column (orjson: UTF-8, compact; the column parses it to the same
+    value as the standard library's text)."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def loads(text: str | bytes) -> Any:
+    return orjson.loads(text)
 
 
 def _decoded(row: Mapping[str, Any]) -> Mapping[str, Any]:
     if not any(type(v) is JsonText for v in row.values()):
         return row
-    return {k: json.loads(v) if type(v) is JsonText else v for k, v in row.items()}
+    return {k: loads(str(v)) if type(v) is JsonText else v for k, v in row.items()}
 
 
 def _same(value: Any) -> Any:

@@ -112,30 +112,39 @@ class People:
         self.places.update(other.places)
 
 
-def load_people(conn: Connection, employee_nos: Iterable[str] | None = None,
-                project: str | None = None) -> People:
-    """The employees among `employee_nos` (None: all; with `project`: everyone ever assigned
-    there) with all their assignments, in one query."""
-    wanted = None if employee_nos is None else sorted(set(employee_nos))
-    out = People()
-    if wanted == []:
-        return out
+def _people_query(employee_nos: list[str] | None, project: str | None) -> Any:
     a = employee_assignments
     query = (select(employees, a.c.effective_from.label("a_from"), a.c.project.label("a_project"),
                     a.c.department.label("a_department"))
              .select_from(employees.outerjoin(a, a.c.employee_no == employees.c.employee_no))
              .order_by(employees.c.employee_no, a.c.effective_from))
-    if wanted is not None:
-        query = query.where(employees.c.employee_no.in_(wanted))
+    if employee_nos is not None:
+        query = query.where(employees.c.employee_no.in_(employee_nos))
     if project is not None:
         query = query.where(employees.c.employee_no.in_(select(a.c.employee_no).where(a.c.project == project)))
+    return query
+
+
+def _people(rows: Iterable[Any]) -> People:
+    out = People()
     places: dict[str, list[Assignment]] = defaultdict(list)
-    for r in conn.execute(query):
+    for r in rows:
         out.employees.setdefault(r.employee_no, _employee(r))
-        if r.a_from is not None:
-            places[r.employee_no].append(Assignment(r.a_project, r.a_department, r.a_from))
+        place = Assignment(r.a_project, r.a_department, r.a_from)
+        if r.a_from is not None and place not in places[r.employee_no]:
+            places[r.employee_no].append(place)
     out.places = {no: places.get(no, []) for no in out.employees}
     return out
+
+
+def load_people(conn: Connection, employee_nos: Iterable[str] | None = None,
+                project: str | None = None) -> People:
+    """The employees among `employee_nos` (None: all; with `project`: everyone ever assigned
+    there) with all their assignments, in one query."""
+    wanted = None if employee_nos is None else sorted(set(employee_nos))
+    if wanted == []:
+        return People()
+    return _people(conn.execute(_people_query(wanted, project)))
 
 
 def members(conn: Connection, period: str, project: str | None = None) -> list[Member]:
@@ -171,15 +180,19 @@ class Catalog:
 
 
 _CATALOGS: dict[str, tuple[tuple[Any, ...], Catalog]] = {}
+_STAMP = (select(func.count()).select_from(templates).scalar_subquery().label("t_count"),
+          select(func.max(templates.c.published_at)).scalar_subquery().label("t_latest"))
 
 
-def catalog(conn: Connection) -> Catalog:
+def catalog(conn: Connection, stamp: tuple[Any, ...] | None = None) -> Catalog:
     """Every template version, parsed once per process and database.
 
     Versions are only ever added, never changed, so the parsed catalog is reused while a
-    small query shows that no version was added since.
+    small query (or `stamp`, the same values read along with something else) shows that no
+    version was added since.
     """
-    stamp = tuple(conn.execute(select(func.count(), func.max(templates.c.published_at))).one())
+    if stamp is None:
+        stamp = tuple(conn.execute(select(*_STAMP)).one())
     key = conn.engine.url.render_as_string(hide_password=False)
     cached = _CATALOGS.get(key)
     if cached is None or cached[0] != stamp:
@@ -261,6 +274,8 @@ class OrgView:
         self._closed: dict[tuple[str, str], date | None] = {}
         self._all_closures = False
         self._catalog: Catalog | None = None
+        self._members: dict[str, dict[str, list[Member]]] = {}  # complete view: period → project → members
+        self._templates: dict[tuple[str, str], Template | None] = {}
 
     def complete(self) -> OrgView:
         """Read every employee and every closure now (one query each)."""
@@ -271,14 +286,34 @@ class OrgView:
         self._all_closures = True
         return self
 
-    def prefetch(self, employee_nos: Iterable[str]) -> None:
-        """Read these employees and all their assignments in one query."""
+    def prefetch(self, employee_nos: Iterable[str], periods: Iterable[str] = ()) -> None:
+        """Read these employees and all their assignments in one query; with `periods`, the
+        same query also reads whether their projects closed those months, and whether the
+        template catalog is still current (the write side's one round trip per request)."""
         if self._everyone:
             return
         wanted = sorted({no for no in employee_nos if no not in self._asked})
-        if wanted:
+        months = sorted(set(periods))
+        if not wanted:
+            return
+        if not months or self._catalog is not None:
             self.people.update(load_people(self.conn, wanted))
-            self._asked.update(wanted)
+        else:
+            self._prefetch_with_closures(wanted, months)
+        self._asked.update(wanted)
+
+    def _prefetch_with_closures(self, wanted: list[str], months: list[str]) -> None:
+        a, pc = employee_assignments, period_closures
+        query = (_people_query(wanted, None)
+                 .add_columns(pc.c.period.label("c_period"), pc.c.closed_at.label("c_at"), *_STAMP)
+                 .outerjoin(pc, (pc.c.project == a.c.project) & pc.c.period.in_(months)))
+        rows = self.conn.execute(query).all()
+        self.people.update(_people(rows))
+        projects = {place.project for no in wanted for place in self.people.places.get(no, [])}
+        self._closed.update({(p, m): None for p in projects for m in months})
+        self._closed.update({(r.a_project, r.c_period): shanghai_date(r.c_at) for r in rows if r.c_period})
+        if rows:
+            self._catalog = catalog(self.conn, (rows[0].t_count, rows[0].t_latest))
 
     def employee(self, employee_no: str) -> Employee | None:
         self.prefetch([employee_no])
@@ -293,7 +328,14 @@ class OrgView:
         return self.people.first_month(employee_no)
 
     def members(self, period: str, project: str) -> list[Member]:
-        if not self._everyone and project not in self._projects:
+        if self._everyone:  # everyone's place in a month, worked out once per month
+            if period not in self._members:
+                by_project: dict[str, list[Member]] = defaultdict(list)
+                for m in self.people.members(period):
+                    by_project[m.project].append(m)
+                self._members[period] = by_project
+            return list(self._members[period].get(project, []))
+        if project not in self._projects:
             found = load_people(self.conn, project=project)
             self.people.update(found)
             self._asked.update(found.employees)
@@ -308,7 +350,10 @@ class OrgView:
 
     def template(self, code: str, period: str) -> Template | None:
         """The version of template `code` in force in `period`."""
-        return self.catalog.in_force(code, period)
+        key = (code, period)
+        if key not in self._templates:
+            self._templates[key] = self.catalog.in_force(code, period)
+        return self._templates[key]
 
     def placement(self, employee_no: str, period: str) -> tuple[Employee, Assignment, Template] | None:
         """The employee, where they belonged in `period` and their rubric then; None when any is missing."""

@@ -18,6 +18,7 @@ from shared.commands.meta import RequestMeta, employee_stream, metadata
 from shared.db import Database
 from shared.domain import events as ev
 from shared.domain.events import NewEvent, RecordedEvent
+from shared.domain.periods import month_of
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, invalid_from
 from shared.eventstore import ConcurrencyError, EventStore
 from shared.hashing import canonical_json, sha256_hex
@@ -89,7 +90,8 @@ def record_events(db: Database, principal: Principal, bodies: Sequence[Any], met
             return replay
         md = metadata(principal, meta, digest if meta.idempotency_key else None)
         cache = OrgView(conn)
-        cache.prefetch(d["employee"] for d in loaded if not isinstance(d, Invalid))
+        valid = [d for d in loaded if not isinstance(d, Invalid)]
+        cache.prefetch((d["employee"] for d in valid), [m for d in valid if (m := _month(d))])
         prepared, errors = [], {}
         for i, data in enumerate(loaded):
             try:
@@ -110,6 +112,14 @@ def record_events(db: Database, principal: Principal, bodies: Sequence[Any], met
             return Appended(store.append(news, expected, now=now), replayed=False)
         except ConcurrencyError as exc:
             raise Conflict(f"版本冲突 (version conflict): {exc}") from None
+
+
+def _month(data: dict[str, Any]) -> str | None:
+    """The month a body is about, when the body itself says (an appeal's is its target's)."""
+    if data.get("occurred_on") is not None:
+        return month_of(data["occurred_on"])
+    period = data.get("period")
+    return period if isinstance(period, str) else None
 
 
 def _with_key(new: NewEvent, key: str | None, i: int, batch: bool) -> NewEvent:

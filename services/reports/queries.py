@@ -61,13 +61,14 @@ def finals_in_year(conn: Connection, employees: list[str], year: str) -> dict[st
     out: dict[str, dict[str, dict[str, Any]]] = {}
     if not employees:
         return out
+    # Only the awards of each document: the server extracts them, the documents stay there.
     rows = conn.execute(select(scores.c.employee, scores.c.period, scores.c.final, scores.c.template,
-                               scores.c.result)
+                               scores.c.result["awards"].label("awards"))
                         .where(scores.c.employee.in_(employees), scores.c.period.in_(months_of_year(year)))
                         .order_by(scores.c.employee, scores.c.period))
     for r in rows:
         out.setdefault(r.employee, {})[r.period] = {
-            "final": float(r.final), "template": r.template, "awards": list(r.result.get("awards", []))}
+            "final": float(r.final), "template": r.template, "awards": list(r.awards or [])}
     return out
 
 

@@ -26,8 +26,9 @@ from shared.org import shanghai_date
 from shared.tables import event_revocations, events, rankings, scores
 
 SCORED_TYPES: tuple[str, ...] = (*ev.INCIDENT_TYPES, ev.REVOCATION)
-FOLD_COLUMNS = ("employee", "period", "type", "payload", "position", "id", "recorded_at", "metadata",
-                "occurred_on")
+# Of the metadata the fold reads the recorder alone, as text: the rest is not even sent.
+FOLD_COLUMNS = ("employee", "period", "type", "payload", "position", "id", "recorded_at",
+                "metadata->>'actor' AS actor", "occurred_on")
 _WHERE = (f"employee IS NOT NULL AND period IS NOT NULL "
           f"AND type IN ({', '.join(repr(t) for t in SCORED_TYPES)})")
 _ORDER = "ORDER BY employee, period, position"
@@ -59,10 +60,8 @@ def month_events(conn: Connection, employees: Sequence[str], period: str) -> dic
     else:
         raw = conn.connection.driver_connection
         assert raw is not None
-        # Of the metadata the fold reads the recorder alone: the rest is not even parsed.
-        columns = ", ".join("metadata->'actor'" if c == "metadata" else c for c in FOLD_COLUMNS)
         with raw.cursor() as cur:
-            cur.execute(f"SELECT {columns} FROM events WHERE employee = ANY(%s) "
+            cur.execute(f"SELECT {', '.join(FOLD_COLUMNS)} FROM events WHERE employee = ANY(%s) "
                         f"AND period = %s AND type = ANY(%s) ORDER BY position",
                         (wanted, period, list(SCORED_TYPES)))
             found = [fold_event(no, month, kind, payload, position, id_, at, {"actor": actor}, day)
@@ -112,8 +111,9 @@ def _stream(conn: Connection, shard: Shard | None) -> Iterator[RecordedEvent]:
     with raw.cursor(name="jixiao_rebuild") as cur:
         cur.itersize = ITERSIZE
         cur.execute(FOLD_SQL if shard is None else shard.sql())
-        for employee, period, type_, payload, position, id_, recorded_at, metadata, occurred_on in cur:
-            yield fold_event(employee, period, type_, payload, position, id_, recorded_at, metadata, occurred_on)
+        for employee, period, type_, payload, position, id_, recorded_at, actor, occurred_on in cur:
+            yield fold_event(employee, period, type_, payload, position, id_, recorded_at, {"actor": actor},
+                             occurred_on)
 
 
 def stored_months(conn: Connection, employees: Sequence[str] | None = None,
@@ -149,12 +149,6 @@ def stored_rankings(conn: Connection, project: str, period: str) -> dict[tuple[s
     rows = conn.execute(select(rankings.c.department, rankings.c.template, rankings.c.rows)
                         .where(rankings.c.project == project, rankings.c.period == period))
     return {(r.department, r.template): list(r.rows) for r in rows}
-
-
-def later_ranked_month(conn: Connection, project: str, after: str) -> str | None:
-    """The first month after `after` already ranked in `project`."""
-    return conn.execute(select(rankings.c.period).where(rankings.c.project == project, rankings.c.period > after)
-                        .order_by(rankings.c.period).limit(1)).scalar()
 
 
 def plans_filed(conn: Connection, project: str | None = None,

@@ -16,10 +16,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
 from multiprocessing import get_context
 from typing import Any
 
@@ -64,9 +63,13 @@ def _quiet(stage: str, done: int, total: int) -> None:
 def clear_read_models(db: Database) -> None:
     """Throw every read model and the relay's checkpoints away (the log stays the truth)."""
     with db.update(RELAY) as conn:
-        for table in READ_MODELS:
-            conn.execute(delete(table))
-        conn.execute(delete(checkpoints).where(checkpoints.c.name.in_([RELAY, OPENED])))
+        _clear(conn)
+
+
+def _clear(conn: Connection) -> None:
+    for table in READ_MODELS:
+        conn.execute(delete(table))
+    conn.execute(delete(checkpoints).where(checkpoints.c.name.in_([RELAY, OPENED])))
 
 
 def rebuild(db: Database, clock: Clock, workers: int | None = None, progress: Progress = _quiet) -> RebuildStats:
@@ -74,8 +77,9 @@ def rebuild(db: Database, clock: Clock, workers: int | None = None, progress: Pr
 
     `workers`: processes folding the log (default: one per CPU, at most 4; always one on SQLite).
     """
-    clear_read_models(db)
     shards = 1 if not db.is_postgres else max(1, workers or min(os.cpu_count() or 1, 4))
+    if shards > 1:  # shard processes write on their own connections: the tables must be empty first
+        clear_read_models(db)
     try:
         return _rebuild(db, clock, shards, progress)
     except BaseException:
@@ -87,14 +91,13 @@ def rebuild(db: Database, clock: Clock, workers: int | None = None, progress: Pr
 def _rebuild(db: Database, clock: Clock, shards: int, progress: Progress) -> RebuildStats:
     now, current = clock.now(), clock.month()
     with db.read() as reader, db.update(RELAY) as writer:
+        if shards == 1:  # one transaction throws the read models away and publishes them again
+            _clear(writer)
         stats = RebuildStats(position=int(reader.execute(select(func.max(events.c.position))).scalar() or 0),
                              shards=shards)
         view = OrgView(reader).complete()
         _fast_compression(writer)
-        total = int(reader.execute(select(func.count()).select_from(
-            select(events.c.employee, events.c.period).distinct()
-            .where(events.c.employee.is_not(None), events.c.period.is_not(None),
-                   events.c.type.in_(load.SCORED_TYPES)).subquery())).scalar() or 0)
+        total = len(view.people.employees)  # the log is read employee by employee
         progress("scores", 0, total)
         if shards == 1:
             stats.months_scored = fold_log(reader, writer, view, now, None, lambda n: progress("scores", n, total))
@@ -125,19 +128,21 @@ def _rebuild(db: Database, clock: Clock, shards: int, progress: Progress) -> Reb
 def fold_log(reader: Connection, writer: Connection, view: OrgView, now: Any, shard: load.Shard | None,
              advance: Callable[[int], None] = lambda n: None) -> int:
     """Score every employee-month of the log (or of one shard of it); how many were scored."""
-    count = seen = 0
+    count = employees = 0
+    batch: list[MonthEvents] = []
+    last = ""
     with BulkSink(writer, now) as sink:
-        for batch in _batches(((no, period, found) for (no, period), found in load.stream_months(reader, shard))):
-            count += len(score_batch(view, batch, sink))
-            seen += len(batch)
-            advance(seen)
+        for (no, period), found in load.stream_months(reader, shard):
+            batch.append((no, period, found))
+            if no != last:
+                employees, last = employees + 1, no
+            if len(batch) >= BATCH:
+                count += len(score_batch(view, batch, sink))
+                batch = []
+                advance(employees)
+        count += len(score_batch(view, batch, sink))
+        advance(employees)
     return count
-
-
-def _batches(months: Iterable[MonthEvents]) -> Iterator[list[MonthEvents]]:
-    it = iter(months)
-    while batch := list(islice(it, BATCH)):
-        yield batch
 
 
 def _fold_shard(url: str, exported: str, number: int, of: int, now: Any) -> int:

@@ -25,7 +25,7 @@ from shared.domain.periods import months_of_year, next_month, previous_month
 from shared.tables import task_chunks
 from shared.tasklog import FAILURE, STARTED, SUCCESS, get_task, update_task
 
-CHUNK = 50
+CHUNK = 100
 
 
 class Dispatcher(Protocol):
@@ -88,7 +88,7 @@ class Worker:
         self._chunk_done(task_id, chunk_no)
 
     def rank_months(self, project: str, period: str) -> None:
-        """Rank a project's month, then the later months whose streaks it changed."""
+        """Rank a project's month, then each later month whose last-place streaks it changed."""
         month: str | None = period
         while month is not None:
             with self.db.update(rank_lock(project, month)) as conn:
@@ -97,13 +97,18 @@ class Worker:
                 finals = {no: m for (no, _), m in load.stored_months(conn, members, [month]).items()}
                 previous = load.stored_rankings(conn, project, previous_month(month))
                 plans = load.plans_filed(conn, project, month).get((project, month), {})
-                changed, _ = rank_month(view, project, month, finals, previous, plans, Upsert(conn, self.now()))
-                month = _next_ranked(conn, project, month) if changed else None
+                changed, rows = rank_month(view, project, month, finals, previous, plans, Upsert(conn, self.now()))
+                following = next_month(month)
+                later = load.stored_rankings(conn, project, following) if changed else {}
+                month = following if later and streaks_moved(rows, later) else None
 
     def run_task(self, task_id: str) -> None:
         """Start (or resume) a task: dispatch the jobs of its current stage, or finish it."""
         pending = self._plan(task_id)
         scoring = [c for c in pending if c["project"] is None]
+        if len(scoring) == 1:  # a small task (one project's close): no fan-out, no round trips
+            self.score(scoring[0]["period"], scoring[0]["employees"], task_id, scoring[0]["chunk_no"])
+            return
         for c in scoring:
             self.dispatch.score(c["period"], c["employees"], task_id, c["chunk_no"])
         if not scoring:
@@ -123,7 +128,7 @@ class Worker:
             if not rows:
                 period = task["args"]["period"]
                 projects = _task_projects(conn, task["args"])
-                people = org.load_people(conn)
+                people = org.load_people(conn, project=projects[0] if len(projects) == 1 else None)
                 employees = [m.employee_no for p in projects for m in people.members(period, p)]
                 planned = [{"task_id": task_id, "chunk_no": i, "period": period, "employees": c, "project": None}
                            for i, c in enumerate(chunks(employees))]
@@ -139,27 +144,35 @@ class Worker:
     def _chunk_done(self, task_id: str, chunk_no: int) -> None:
         """Mark a job done. The call that completes the scoring stage starts the rankings;
         the one that completes every job finishes the task."""
+        c = task_chunks.c
         with self.db.update(f"task:{task_id}") as conn:
-            where = (task_chunks.c.task_id == task_id) & (task_chunks.c.chunk_no == chunk_no)
-            if conn.execute(select(task_chunks.c.done).where(where)).scalar() is not False:
+            where = (c.task_id == task_id) & (c.chunk_no == chunk_no)
+            job = conn.execute(select(c.done, c.project).where(where)).first()
+            if job is None or job.done:
                 return  # unknown job, or a duplicate delivery
             conn.execute(task_chunks.update().where(where).values(done=True, done_at=self.now()))
-            total, done, scoring_left = conn.execute(
-                select(func.count(), func.sum(case((task_chunks.c.done, 1), else_=0)),
-                       func.sum(case(((task_chunks.c.project.is_(None)) & ~task_chunks.c.done, 1), else_=0)))
-                .where(task_chunks.c.task_id == task_id)).one()
-            update_task(conn, task_id, progress={"done": int(done or 0), "total": int(total)})
-            is_scoring = conn.execute(select(task_chunks.c.project).where(where)).scalar() is None
-            pending = [r for r in _jobs(conn, task_id) if not r["done"]]
-        if not pending:
+            total, left, scoring_left = conn.execute(
+                select(func.count(), func.sum(case((~c.done, 1), else_=0)),
+                       func.sum(case((c.project.is_(None) & ~c.done, 1), else_=0)))
+                .where(c.task_id == task_id)).one()
+            update_task(conn, task_id, progress={"done": int(total) - int(left or 0), "total": int(total)})
+            ranking = [dict(r._mapping) for r in conn.execute(
+                select(c.chunk_no, c.period, c.project).where(c.task_id == task_id, c.project.is_not(None),
+                                                              ~c.done))] \
+                if job.project is None and not scoring_left else []
+        if not left:
             self._finish(task_id)
-        elif is_scoring and not scoring_left:
-            self._rank_stage(task_id, pending)
+        elif ranking:
+            self._rank_stage(task_id, ranking)
 
     def _rank_stage(self, task_id: str, pending: list[dict[str, Any]]) -> None:
-        for c in pending:
-            if c["project"] is not None:
-                self.dispatch.rank(c["project"], c["period"], task_id, c["chunk_no"])
+        """Rank each project on a job of its own; one project is ranked here and now."""
+        jobs = [c for c in pending if c["project"] is not None]
+        if len(jobs) == 1:
+            self.rank(jobs[0]["project"], jobs[0]["period"], task_id, jobs[0]["chunk_no"])
+            return
+        for c in jobs:
+            self.dispatch.rank(c["project"], c["period"], task_id, c["chunk_no"])
 
     def _finish(self, task_id: str) -> None:
         """Mark the task done with what it covered (idempotent)."""
@@ -187,7 +200,14 @@ def _task_projects(conn: Connection, args: dict[str, Any]) -> list[str]:
     return list(args.get("projects") or []) or [p["code"] for p in org.list_projects(conn)]
 
 
-def _next_ranked(conn: Connection, project: str, period: str) -> str | None:
-    """The month after `period`, if it is ranked already: its streaks depend on this one."""
-    later = load.later_ranked_month(conn, project, period)
-    return later if later == next_month(period) else None
+def streaks_moved(rows: dict[tuple[str, str], list[dict[str, Any]]],
+                  later: dict[tuple[str, str], list[dict[str, Any]]]) -> bool:
+    """Whether the month after, as stored, counted its last places from other streaks than
+    these rows now give (a last place's streak is the one before it plus one)."""
+    for group, following in later.items():
+        now = {r["employee"]: int(r.get("last_streak", 0)) for r in rows.get(group, [])}
+        for r in following:
+            streak = int(r.get("last_streak", 0))
+            if streak and streak - 1 != now.get(r["employee"], 0):
+                return True
+    return False

@@ -9,7 +9,7 @@ chunks while the next ones are folded. Both store exactly the documents they are
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,7 +17,7 @@ from decimal import Decimal
 from types import TracebackType
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, select, text, tuple_
+from sqlalchemy import Connection, bindparam, select, text
 
 from services.scoring.domain.documents import changed_events
 from shared.bulk import JsonText, dumps, insert_rows
@@ -144,7 +144,7 @@ class Upsert:
 
     def scores(self, docs: Sequence[ScoreDoc]) -> list[Scored]:
         stored = self._stored(docs)
-        new_rows, first_revisions, revisions, out = [], [], [], []
+        new_rows, first_revisions, updates, revisions, out = [], [], [], [], []
         for d in docs:
             old = stored.get(d.key)
             changed = old is None or old.result != d.doc
@@ -155,42 +155,37 @@ class Upsert:
                     new_rows.append(_score_row(d, revision, self.now, encoded))
                     first_revisions.append(_revision_row(None, d, revision, self.now, encoded))
                 else:
-                    row = _score_row(d, revision, self.now)
-                    self.conn.execute(scores.update().where(scores.c.employee == d.key[0],
-                                                            scores.c.period == d.key[1]).values(**row))
+                    updates.append(_score_row(d, revision, self.now))
                     revisions.append(_revision_row(old, d, revision, self.now, encoded))
             moved = old.project if old is not None and old.project != d.doc["project"] else None
             out.append(Scored(d.key[0], d.key[1], d.doc["project"], d.doc["department"], d.final, changed, moved))
         _insert_scores(self.conn, new_rows, first_revisions)
+        _update_rows(self.conn, scores, ("employee", "period"), updates)
         insert_rows(self.conn, score_revisions, revisions)
         return out
 
     def _stored(self, docs: Sequence[ScoreDoc]) -> dict[tuple[str, str], Any]:
-        if not docs:
-            return {}
-        keys = sorted({d.key for d in docs})
-        rows = self.conn.execute(select(scores.c.employee, scores.c.period, scores.c.result, scores.c.revision,
-                                        scores.c.final, scores.c.project)
-                                 .where(tuple_(scores.c.employee, scores.c.period).in_(keys)))
-        return {(r.employee, r.period): r for r in rows}
+        out = {}
+        for period, nos in _by_second(d.key for d in docs).items():  # a chunk is one month
+            rows = self.conn.execute(select(scores.c.employee, scores.c.period, scores.c.result, scores.c.revision,
+                                            scores.c.final, scores.c.project)
+                                     .where(scores.c.period == period, scores.c.employee.in_(nos)))
+            out.update({(r.employee, r.period): r for r in rows})
+        return out
 
     def annuals(self, docs: Sequence[AnnualDoc]) -> None:
         if not docs:
             return
-        keys = sorted({(a.employee, a.year) for a in docs})
-        before = {(r.employee, r.year): r.result for r in self.conn.execute(
-            select(annual_scores.c.employee, annual_scores.c.year, annual_scores.c.result)
-            .where(tuple_(annual_scores.c.employee, annual_scores.c.year).in_(keys)))}
-        new_rows = []
-        for a in docs:
-            key = (a.employee, a.year)
-            if key not in before:
-                new_rows.append(_annual_row(a, self.now))
-            elif before[key] != a.doc:
-                self.conn.execute(annual_scores.update()
-                                  .where(annual_scores.c.employee == a.employee, annual_scores.c.year == a.year)
-                                  .values(**_annual_row(a, self.now)))
+        before = {}
+        for year, nos in _by_second((a.employee, a.year) for a in docs).items():
+            before.update({(r.employee, r.year): r.result for r in self.conn.execute(
+                select(annual_scores.c.employee, annual_scores.c.year, annual_scores.c.result)
+                .where(annual_scores.c.year == year, annual_scores.c.employee.in_(nos)))})
+        new_rows = [_annual_row(a, self.now) for a in docs if (a.employee, a.year) not in before]
+        changed = [_annual_row(a, self.now) for a in docs
+                   if (a.employee, a.year) in before and before[(a.employee, a.year)] != a.doc]
         insert_rows(self.conn, annual_scores, new_rows)
+        _update_rows(self.conn, annual_scores, ("employee", "year"), changed)
 
     def rankings(self, docs: Sequence[RankingDoc]) -> bool:
         changed = False
@@ -208,6 +203,25 @@ class Upsert:
                 self.conn.execute(rankings.update().where(where).values(**row))
             changed = True
         return changed
+
+
+def _update_rows(conn: Connection, table: Any, key: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
+    """UPDATE each row by its key, all in one executemany (pipelined on PostgreSQL)."""
+    if not rows:
+        return
+    columns = [c for c in rows[0] if c not in key]
+    statement = (table.update().where(*(table.c[k] == bindparam(f"k_{k}") for k in key))
+                 .values({c: bindparam(f"v_{c}") for c in columns}))
+    conn.execute(statement, [{**{f"k_{k}": r[k] for k in key}, **{f"v_{c}": r[c] for c in columns}}
+                             for r in rows])
+
+
+def _by_second(keys: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """(employee, period) keys grouped by period: period → employees."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for no, second in keys:
+        out[second].add(no)
+    return {k: sorted(v) for k, v in sorted(out.items())}
 
 
 FLUSH = 1000

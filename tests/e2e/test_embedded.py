@@ -37,6 +37,20 @@ def test_a_month_end_to_end_over_http_with_in_process_scoring(embedded):
     assert embedded.get("/healthz").json()["status"] == "ok"
 
 
+def test_jixiao_rebuild_publishes_the_same_results_again_with_a_progress_bar(embedded):
+    setup_org(embedded)
+    embedded.post("/api/v1/events", DEDUCTION)
+    wait_for(lambda: embedded.get("/api/v1/scores/JRJ-0001/2026-10").json().get("final") == 96.0, 30,
+             "the in-process worker to score the deduction")
+    before = embedded.get("/api/v1/scores?project=JRJ&period=2026-10").json()["results"]
+    done = embedded.cli("rebuild")
+    assert done.returncode == 0, done.stderr
+    assert "rebuilt up to position" in done.stdout and "scores" in done.stdout  # the stage's bar
+    after = embedded.get("/api/v1/scores?project=JRJ&period=2026-10").json()["results"]
+    assert [(r["employee"], r["final"]) for r in after] == [(r["employee"], r["final"]) for r in before]
+    assert {r["revision"] for r in after} == {1}  # published afresh: each score's first revision
+
+
 def test_a_token_made_by_the_cli_works_over_http_within_its_scope(embedded):
     setup_org(embedded)
     made = embedded.cli("token", "create", "--user", "lead-jrj", "--role", "lead", "--project", "JRJ")

@@ -61,6 +61,6 @@ def test_the_smoke_benchmark_runs_the_topology_and_writes_every_figure(tmp_path)
         report = figures["reports"][name]
         assert report["available"] is False or {"p50_ms", "p95_ms"} <= report.keys(), name
     rows = {row["figure"]: row for row in results["table"]}
-    assert {"HTTP batch ingest", "full replay", "month close, 2 workers", "worker peak RSS"} <= rows.keys()
+    assert {"HTTP batch ingest", "full rebuild", "month close, 2 workers", "worker peak RSS"} <= rows.keys()
     assert all(row["result"] in ("PASS", "MISS", "", "N/A") for row in rows.values())
     assert bench_databases() == before  # the run's database was dropped

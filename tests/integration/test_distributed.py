@@ -153,7 +153,7 @@ def test_a_worker_killed_mid_close_is_replaced_and_the_scores_equal_a_clean_repl
     assert progress["done"] < progress["total"], "the close finished before the kill; make it bigger"
     cluster.worker()
     task = cluster.wait_task(task_id)
-    assert task["progress"]["done"] == task["progress"]["total"] == 13  # 12 chunks of 50, one ranking
+    assert task["progress"]["done"] == task["progress"]["total"] == 7  # 6 chunks of 100, one ranking
     assert stored_finals(cluster.db) == clean_replay(cluster.db, numbers)
     # Work redone after the kill produced no second revision: each score changed once.
     assert set(revision_counts(cluster.db).values()) == {1}
@@ -169,7 +169,7 @@ def test_the_same_task_delivered_twice_changes_nothing_and_adds_no_revision(clus
     for _ in range(2):  # duplicated deliveries of a chunk, of a ranking job and of the whole task
         app.send_task("jixiao.score", args=[PERIOD, numbers[:50], task_id, 0])
         app.send_task("jixiao.score", args=[PERIOD, numbers[:50], None, None])
-        app.send_task("jixiao.rank", args=["JRJ", PERIOD, task_id, 2])  # 60 people: chunks 0, 1; ranking 2
+        app.send_task("jixiao.rank", args=["JRJ", PERIOD, task_id, 1])  # 60 people: chunk 0, ranking 1
         app.send_task("jixiao.run_task", args=[task_id])
     marker = "JRJ-0001"
     cluster.record([deduction(marker, 99, rule="early_leave")])  # a sentinel after the duplicates
@@ -225,7 +225,7 @@ def test_two_workers_share_one_close_and_agree_with_a_clean_replay(cluster):
     cluster.worker()
     cluster.worker()
     task = cluster.wait_task(cluster.close())
-    assert task["progress"]["done"] == task["progress"]["total"] == 7  # 6 chunks of 50, one ranking
+    assert task["progress"]["done"] == task["progress"]["total"] == 4  # 3 chunks of 100, one ranking
     assert stored_finals(cluster.db) == clean_replay(cluster.db, numbers)
     assert set(revision_counts(cluster.db).values()) == {1}
 

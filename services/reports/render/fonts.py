@@ -32,9 +32,3 @@ def cjk_fonts() -> tuple[Path, Path | None]:
         "未安装中文字体,无法生成 PDF (no CJK font installed; install fonts-noto-cjk, "
         "e.g. `apt-get install fonts-noto-cjk`)")
 
-
-def cjk_font_or_none() -> Path | None:
-    try:
-        return cjk_fonts()[0]
-    except CjkFontMissing:
-        return None

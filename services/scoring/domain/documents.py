@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from services.scoring.domain.annual import annual_composite, annual_result_to_dict
@@ -19,6 +20,7 @@ from services.scoring.domain.ranking import rank_group, ranking_row_to_dict
 from shared.domain.template import Template
 
 
+@lru_cache(maxsize=4096)  # the events of one request share one moment: format it once
 def _utc(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
