@@ -93,3 +93,22 @@ class RecomputeIn(Strict):
 
 class TaskOut(Schema):
     task_id = fields.String()
+
+
+class AppealsQuery(Schema):
+    project = fields.String(load_default=None, validate=PROJECT_CODE)
+    period = fields.String(load_default=None, validate=MONTH)
+    status = fields.String(load_default=None, validate=validate.OneOf(
+        ["open", "resolved"], error="应为 open 或 resolved (must be open or resolved)"))
+
+
+class ResolveIn(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(
+        ["upheld", "rejected"], error="应为 upheld 或 rejected (must be upheld or rejected)"))
+    reason = fields.String(required=True, validate=validate.Length(
+        min=1, max=2000, error="处理理由不能为空，至多 2000 字 (reason required, at most 2000 characters)"))
+
+
+class ResolvedOut(Schema):
+    resolution = fields.Nested(AppendedOut)
+    revocation = fields.Nested(AppendedOut, allow_none=True)

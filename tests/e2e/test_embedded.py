@@ -17,7 +17,8 @@ def setup_org(app) -> None:
     assert app.post("/api/v1/projects", {"code": "JRJ", "name": "金融街项目"}).status_code == 201
     for no in ("JRJ-0001", "JRJ-0002", "JRJ-0003"):
         r = app.post("/api/v1/employees", {"employee_no": no, "name": f"员工{no[-1]}", "project": "JRJ",
-                                           "department": "客服部", "position": "客服专员", "template": "cs-staff"})
+                                           "department": "客服部", "position": "客服专员", "template": "cs-staff",
+                                           "effective_from": "2026-01"})
         assert r.status_code == 201, r.text
 
 
