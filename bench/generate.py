@@ -87,7 +87,7 @@ def _rules(code: str) -> tuple[list[tuple[dict[str, Any], dict[str, Any]]], list
     doc = _template(code)
     deductible = [(i, r) for i in doc["items"] for r in i["rules"] if r["kind"] != "per_percent_below"]
     metrics = [(i["code"], r["code"]) for i in doc["items"] for r in i["rules"]
-               if r["kind"] == "per_percent_below"]
+               if r["kind"] == "per_percent_below" and not r.get("source")]  # ledger-fed: the close records them
     return deductible, metrics
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from demo import accounts, data
+from demo import accounts, complaints, data
 from demo.accounts import DemoAccount
 from demo.data import TRANSFER_AT, Cast, plan_roster
 from demo.plan import Entry, plan_months
@@ -101,10 +101,12 @@ def load_demo(db: Database, clock: Clock, *, seed: int = 2026) -> DemoSummary:
     loader.create_org(months[0])  # the six months are loaded back-dated: say so
     made = accounts.create(db, cast)
     late: list[tuple[str, str, str]] = []
+    ledger = complaints.plan(seed, cast, months, clock.today())
     for index, month in enumerate(planned):
         if index == TRANSFER_AT:
             loader.transfer(month.period)
         late += loader.follow_up(loader.record(month.incidents))
+        loader.complaints(ledger[index])
     loader.record([entry for month in planned for entry in month.self_assessments])
     for month in planned[:-1]:
         loader.close(month.period)
@@ -191,6 +193,17 @@ class _Loader:
                                      now=self.clock.now())
                 out.extend(zip(chunk, done.events, strict=True))
         return out
+
+    def complaints(self, steps: list[complaints.Step]) -> None:
+        """The ledger in the order things happened, a batch per run of one recorder."""
+        ordered = sorted(steps, key=lambda s: str(s.body.get("at") or s.body.get("received_at")))
+        run: list[complaints.Step] = []
+        for step in ordered + [complaints.Step("", {"project": ""})]:
+            if run and (step.role, step.body["project"]) != (run[0].role, run[0].body["project"]):
+                who = self.principals[(run[0].role, str(run[0].body["project"]))]
+                record_events(self.db, who, [s.body for s in run], self.meta(), batch=True, now=self.clock.now())
+                run = []
+            run.append(step)
 
     def revoke(self, role: str, project: str, event_id: str, reason: str) -> None:
         revoke_event(self.db, self.principals[(role, project)], event_id, reason, self.meta(), self.clock.now())

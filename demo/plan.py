@@ -201,6 +201,9 @@ def _metrics(rng: random.Random, month: Month, m: Member, t: Template, profile: 
         top = profile in ("star", "exemplary") or (profile == "solid" and rng.random() < 0.6)
         done = base * high / 100 if top and high <= 100 else base * rng.uniform(low, high) / 100
         value = round(100 * round(done) / base, 1)
+        fed = t.item(item)
+        if fed is not None and (r := fed.rule(rule)) is not None and r.source:
+            continue  # drawn all the same (the plan stays the same), but the ledger feeds this rate
         month.incidents.append(Entry(_recorder(m, "supervisor"), m.project, {
             "type": "metric", "employee": m.no, "item": item, "rule": rule, "period": period,
             "value": f"{value:.1f}", "source": "月度统计", "evidence": text.format(n=base, done=round(done))}))

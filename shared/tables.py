@@ -135,6 +135,17 @@ tokens = Table(
     Column("revoked_at", Timestamp, nullable=True),
 )
 
+# Each project's complaint deadlines (SPEC §7.7); absent: the defaults.
+complaint_deadlines = Table(
+    "complaint_deadlines",
+    metadata,
+    Column("project", String(32), primary_key=True),
+    Column("reply_hours", Integer, nullable=False),
+    Column("escalate_hours", Integer, nullable=False),
+    Column("followup_days", Integer, nullable=False),
+    Column("event_id", String(36), nullable=False),
+)
+
 # People sign in to the web app with an account (SPEC §1); tokens stay for integrations.
 accounts = Table(
     "accounts",

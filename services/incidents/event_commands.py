@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import Connection
 
+from services.incidents import complaint_rules
+from services.incidents.complaint_rules import ComplaintBook
 from services.incidents.event_schemas import load_body
 from services.incidents.incident_rules import check_against_template, resolve
 from services.incidents.signoff_rules import GATED, check_step
@@ -59,10 +61,12 @@ def _load(body: Any) -> dict[str, Any] | Invalid:
 
 
 def _prepare(conn: Connection, principal: Principal, loaded: dict[str, Any] | Invalid,
-             meta: dict[str, Any], cache: OrgView) -> tuple[NewEvent, int | None]:
+             meta: dict[str, Any], cache: OrgView, book: ComplaintBook) -> tuple[NewEvent, int | None]:
     if isinstance(loaded, Invalid):
         raise loaded
     data = loaded
+    if data["type"] in complaint_rules.TYPES:
+        return book.prepare(principal, data, meta), None
     ctx = resolve(conn, principal, data, cache)
     payload = check_against_template(data, ctx.template)
     if data["type"] in GATED:
@@ -92,20 +96,7 @@ def record_events(db: Database, principal: Principal, bodies: Sequence[Any], met
         if replay:
             return replay
         md = metadata(principal, meta, digest if meta.idempotency_key else None)
-        cache = OrgView(conn)
-        valid = [d for d in loaded if not isinstance(d, Invalid)]
-        cache.prefetch((d["employee"] for d in valid), [m for d in valid if (m := _month(d))])
-        prepared, errors = [], {}
-        for i, data in enumerate(loaded):
-            try:
-                prepared.append(_prepare(conn, principal, data, md, cache))
-            except Invalid as exc:
-                if not batch:
-                    raise
-                for field, msgs in (exc.errors or {"body": [exc.detail]}).items():
-                    errors[f"events.{i}.{field}"] = msgs
-        if errors:
-            raise Invalid(f"{len(errors)} 个字段无效,未写入任何事件 (nothing written)", errors)
+        prepared = _prepare_all(conn, principal, loaded, md, batch, now)
         news = [_with_key(n, meta.idempotency_key, i, batch) for i, (n, _) in enumerate(prepared)]
         expected: dict[str, int] = {}
         for new, want in prepared:
@@ -115,6 +106,38 @@ def record_events(db: Database, principal: Principal, bodies: Sequence[Any], met
             return Appended(store.append(news, expected, now=now), replayed=False)
         except ConcurrencyError as exc:
             raise Conflict(f"版本冲突 (version conflict): {exc}") from None
+
+
+def _prepare_all(conn: Connection, principal: Principal, loaded: list[dict[str, Any] | Invalid],
+                 md: dict[str, Any], batch: bool, now: datetime | None) -> list[tuple[NewEvent, int | None]]:
+    """Every body checked against the organisation, its rubric and its ledger; in a batch the
+    errors of all bodies are reported together, by index."""
+    cache = OrgView(conn)
+    book = ComplaintBook(conn, cache, now or datetime.now(UTC))
+    valid = [d for d in loaded if not isinstance(d, Invalid) and "employee" in d]
+    cache.prefetch((d["employee"] for d in valid), [m for d in valid if (m := _month(d))])
+    prepared, errors = [], {}
+    for i, data in enumerate(loaded):
+        try:
+            prepared.append(_prepare(conn, principal, data, md, cache, book))
+        except Invalid as exc:
+            if not batch:
+                raise
+            for field, msgs in (exc.errors or {"body": [exc.detail]}).items():
+                errors[f"events.{i}.{field}"] = msgs
+    if errors:
+        raise Invalid(f"{len(errors)} 个字段无效,未写入任何事件 (nothing written)", errors)
+    return prepared
+
+
+def append_bodies(conn: Connection, principal: Principal, bodies: Sequence[Any], meta: RequestMeta,
+                  now: datetime | None) -> list[RecordedEvent]:
+    """`record_events` inside a transaction the caller holds (with the write lock): for a
+    command that records events together with something else, all or nothing."""
+    if not principal.can_write:
+        raise Forbidden("只读角色不能写入 (read-only role)")
+    prepared = _prepare_all(conn, principal, [_load(b) for b in bodies], metadata(principal, meta), False, now)
+    return EventStore(conn).append([n for n, _ in prepared], now=now)
 
 
 def _month(data: dict[str, Any]) -> str | None:

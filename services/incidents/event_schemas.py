@@ -8,7 +8,10 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from services.incidents.fast_load import fast_load
+from shared.domain import complaints
 from shared.domain import events as ev
+from shared.domain.complaints import CATEGORIES, CHANNELS, RESULTS, SEVERITIES
+from shared.domain.periods import TZ
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="应为 YYYY-MM (must be YYYY-MM)")
 TEXT = validate.Length(max=4000)
@@ -81,6 +84,62 @@ class AppealBody(_Base):
     reason = fields.String(required=True, validate=REQUIRED_TEXT)
 
 
+class _Ledger(Schema):
+    """A step of the complaint ledger (SPEC §7.7): named by its project and its id."""
+
+    class Meta:
+        unknown = RAISE
+
+    type = fields.String(required=True)
+    project = fields.String(required=True, validate=validate.Length(min=1, max=32))
+    complaint = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", error="投诉编号只能含字母、数字、_ . - (letters, digits, _ . -)"))
+
+
+def _moment(required: bool = True) -> fields.AwareDateTime:
+    """A moment: ISO 8601, with its offset (without one it is Asia/Shanghai)."""
+    extra: dict[str, Any] = {"required": True} if required else {"load_default": None, "allow_none": True}
+    return fields.AwareDateTime(default_timezone=TZ, error_messages={"invalid": "不是有效的时间 (not a valid date-time)"},
+                                **extra)
+
+
+class ComplaintReceivedBody(_Ledger):
+    received_at = _moment()
+    channel = fields.String(required=True, validate=validate.OneOf(
+        CHANNELS, error="渠道应为 phone、visit、written 或 online"))
+    severity = fields.String(required=True, validate=validate.OneOf(
+        SEVERITIES, error="级别应为 general 或 major"))
+    category = fields.String(required=True, validate=validate.OneOf(
+        CATEGORIES, error="类别应为 维修、清洁、安全、服务态度 或 其他"))
+    summary = fields.String(required=True, validate=REQUIRED_TEXT)
+    location = fields.String(load_default="", validate=validate.Length(max=200))
+    responsible = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+
+
+class ComplaintRepliedBody(_Ledger):
+    at = _moment()
+    text = fields.String(required=True, validate=REQUIRED_TEXT)
+
+
+class ComplaintEscalatedBody(_Ledger):
+    at = _moment()
+    to = fields.String(required=True, validate=validate.Length(min=1, max=100, error="须写明上报给谁"))
+    note = fields.String(load_default="", validate=TEXT)
+
+
+class ComplaintClosedBody(_Ledger):
+    at = _moment()
+    resolution = fields.String(required=True, validate=REQUIRED_TEXT)
+
+
+class FollowupBody(_Ledger):
+    at = _moment()
+    result = fields.String(required=True, validate=validate.OneOf(
+        RESULTS, error="回访结果应为 satisfied、fairly_satisfied 或 unsatisfied"))
+    note = fields.String(load_default="", validate=TEXT)
+    next_at = _moment(required=False)
+
+
 SCHEMAS: dict[str, type[Schema]] = {
     ev.DEDUCTION: DeductionBody,
     ev.METRIC: MetricBody,
@@ -90,6 +149,11 @@ SCHEMAS: dict[str, type[Schema]] = {
     ev.ACKNOWLEDGEMENT: AcknowledgementBody,
     ev.IMPROVEMENT_PLAN: ImprovementPlanBody,
     ev.APPEAL: AppealBody,
+    complaints.RECEIVED: ComplaintReceivedBody,
+    complaints.REPLIED: ComplaintRepliedBody,
+    complaints.ESCALATED: ComplaintEscalatedBody,
+    complaints.CLOSED: ComplaintClosedBody,
+    complaints.FOLLOWUP: FollowupBody,
 }
 
 

@@ -102,6 +102,9 @@ def check_against_template(data: dict[str, Any], t: Template) -> dict[str, Any]:
             raise Invalid.field("rule", f"项目 {item.code} 无此扣分规则 (unknown rule {data['rule']!r})")
         if kind == ev.METRIC and rule.kind != "per_percent_below":
             raise Invalid.field("rule", "指标只能报告给按百分比扣分的规则 (metrics go to per_percent_below rules)")
+        if kind == ev.METRIC and rule.source:
+            raise Conflict(f"该指标取自投诉台账，由月结自动记录，不能手工报告 (this rule's rate comes from "
+                           f"{rule.source}: the month close records it)", {"rule": [f"fed by {rule.source}"]})
         if kind == ev.DEDUCTION:
             payload["points"] = _deduction_points(rule.kind, rule.points, rule.min, rule.max, data.get("points"))
             if payload["points"] is None:

@@ -112,3 +112,23 @@ class ResolveIn(Strict):
 class ResolvedOut(Schema):
     resolution = fields.Nested(AppendedOut)
     revocation = fields.Nested(AppendedOut, allow_none=True)
+
+
+class DeadlinesIn(Strict):
+    reply_hours = fields.Integer(load_default=24, strict=True, validate=validate.Range(
+        min=1, max=720, error="回复时限应为 1–720 小时 (1–720 hours)"))
+    escalate_hours = fields.Integer(load_default=2, strict=True, validate=validate.Range(
+        min=1, max=720, error="上报时限应为 1–720 小时 (1–720 hours)"))
+    followup_days = fields.Integer(load_default=3, strict=True, validate=validate.Range(
+        min=1, max=90, error="回访时限应为 1–90 天 (1–90 days)"))
+
+
+class ConfirmIn(Strict):
+    item = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    rule = fields.String(load_default=None, validate=validate.Length(min=1, max=64))
+    points = fields.Decimal(load_default=None, allow_nan=False)
+
+
+class DismissIn(Strict):
+    reason = fields.String(required=True, validate=validate.Length(
+        min=1, max=2000, error="不采纳的理由不能为空，至多 2000 字 (reason required)"))

@@ -129,3 +129,96 @@ class AnnualOut(Schema):
     flags = fields.List(fields.String())
     months = fields.Dict(keys=fields.String(), values=fields.Float())
     stored = fields.Boolean()
+
+
+class ComplaintsQuery(Schema):
+    project = fields.String(required=True, metadata={"description": "项目代码 (project code)"})
+    period = fields.String(load_default=None, validate=MONTH, metadata={"description": "受理月份 YYYY-MM"})
+    status = fields.String(load_default=None, validate=validate.OneOf(["open", "closed"]))
+    overdue = fields.Boolean(load_default=False, metadata={"description": "only those with a deadline missed now"})
+
+
+class StepOut(Schema):
+    type = fields.String()
+    at = fields.String()
+    by = fields.String()
+    text = fields.String()
+    result = fields.String(allow_none=True)
+    next_at = fields.String(allow_none=True)
+
+
+class DeadlineOut(Schema):
+    kind = fields.String()
+    label = fields.String()
+    due = fields.String()
+    done_at = fields.String()
+
+
+class ComplaintOut(Schema):
+    project = fields.String()
+    complaint = fields.String()
+    period = fields.String()
+    received_at = fields.String()
+    channel = fields.String()
+    severity = fields.String()
+    category = fields.String()
+    summary = fields.String()
+    location = fields.String()
+    responsible = fields.String(allow_none=True)
+    responsible_name = fields.String(allow_none=True)
+    status = fields.String()
+    timeline = fields.List(fields.Nested(StepOut))
+    overdue = fields.List(fields.Nested(DeadlineOut))
+    late = fields.List(fields.Nested(DeadlineOut))
+    replied_in_time = fields.Boolean(allow_none=True)
+    escalated_in_time = fields.Boolean(allow_none=True)
+    followed_up_in_time = fields.Boolean(allow_none=True)
+
+
+class ComplaintsOut(Schema):
+    results = fields.List(fields.Nested(ComplaintOut))
+
+
+class StatsQuery(Schema):
+    project = fields.String(required=True)
+    period = fields.String(required=True, validate=MONTH)
+
+
+class StatsOut(Schema):
+    received = fields.Integer()
+    closed = fields.Integer()
+    replied_in_time = fields.Integer()
+    escalated_in_time = fields.Integer()
+    followed_up_in_time = fields.Integer()
+    satisfied = fields.Integer()
+    fairly_satisfied = fields.Integer()
+    unsatisfied = fields.Integer()
+    handling_rate = fields.Float()
+    followup_rate = fields.Float()
+    satisfaction_rate = fields.Float()
+
+
+class SuggestionsQuery(Schema):
+    project = fields.String(required=True)
+    status = fields.String(load_default=None, validate=validate.OneOf(["open", "confirmed", "dismissed"]))
+
+
+class SuggestionOut(Schema):
+    id = fields.String()
+    project = fields.String()
+    complaint = fields.String()
+    kind = fields.String()
+    label = fields.String()
+    due = fields.String()
+    summary = fields.String()
+    severity = fields.String()
+    responsible = fields.String(allow_none=True)
+    responsible_name = fields.String(allow_none=True)
+    status = fields.String()
+    decided_by = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    deduction = fields.String(allow_none=True)
+
+
+class SuggestionsOut(Schema):
+    results = fields.List(fields.Nested(SuggestionOut))

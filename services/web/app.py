@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
-from services.reports.resources import sheets, summaries
+from services.reports.resources import complaints, sheets, summaries
 from services.web import auth, home
 from services.web.pages import page_error
 from shared.config import Settings
@@ -38,7 +38,7 @@ def create_app(settings: Settings, db: Database, on_write: Callable[[], None] | 
     app.session_interface = DatabaseSessions(db)
     CSRFProtect(app)
     init_web(app, settings, db)
-    for bp in (auth.bp, home.bp, sheets.blp, summaries.blp):
+    for bp in (auth.bp, home.bp, sheets.blp, summaries.blp, complaints.blp):
         app.register_blueprint(bp)
     app.register_error_handler(400, page_error)
     app.register_error_handler(403, page_error)

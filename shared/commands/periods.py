@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from shared import org
+from sqlalchemy import Connection, select
+
+from shared import ledger, org
 from shared.auth import MANAGERS, Principal
-from shared.commands.meta import RequestMeta, metadata
+from shared.commands.meta import RequestMeta, employee_stream, metadata
 from shared.db import Database
 from shared.domain import events as ev
-from shared.domain.events import NewEvent
+from shared.domain.complaints import stats
+from shared.domain.events import NewEvent, RecordedEvent
 from shared.domain.periods import month_of, previous_month, today_in_shanghai
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.eventstore import EventStore
-from shared.tables import period_closures
+from shared.org import OrgView
+from shared.tables import event_revocations, events, period_closures
 from shared.tasklog import create_task, get_task
 
 SYSTEM = Principal(user="system:beat", role="admin", projects=frozenset())
@@ -48,6 +53,7 @@ def close_period(db: Database, principal: Principal, project: str, period: str, 
             )], now=now)[0]
             conn.execute(period_closures.insert().values(
                 project=project, period=period, closed_at=now, closed_by=principal.user, event_id=rec.id))
+        record_ledger_metrics(conn, project, period, metadata(principal, meta), now)
         return create_task(conn, "close_month", {"project": project, "period": period}, principal.user)
 
 
@@ -72,7 +78,50 @@ def request_recompute(db: Database, principal: Principal, period: str, project: 
         for code in projects:
             if not org.project_exists(conn, code):
                 raise NotFound(f"无此项目 (no project {code})")
+        meta = metadata(principal, RequestMeta(request_id=f"recompute:{period}"))
+        for code in projects or [p["code"] for p in org.list_projects(conn)]:
+            record_ledger_metrics(conn, code, period, meta, now)
         return create_task(conn, "recompute", {"period": period, "projects": projects}, principal.user)
+
+
+def record_ledger_metrics(conn: Connection, project: str, period: str, meta: dict[str, Any],
+                          now: datetime) -> list[RecordedEvent]:
+    """The rates of rules fed by the complaint ledger (SPEC §7.7), as metric events.
+
+    For every employee of the project on a rubric with such a rule: the project's rate of the
+    month, with its counts as evidence. A rate already recorded at that value is not recorded
+    again, so closing twice records nothing new, and a recompute after a late follow-up
+    records the new rate (the score follows, with a revision).
+    """
+    view = OrgView(conn)
+    fed = [(m, t, item, rule) for m in view.members(period, project)
+           if (t := view.template(m.template, period)) is not None
+           for item in t.items for rule in item.rules if rule.source]
+    if not fed:
+        return []
+    month = stats(ledger.complaints(conn, project, period).values(), period, ledger.deadlines(conn, project))
+    known = _latest_metrics(conn, project, period)
+    news = []
+    for m, t, item, rule in fed:
+        rate = str(rule.source).split(".", 1)[1]
+        value = month.rates[rate]
+        if known.get((m.employee_no, item.code, rule.code)) == value:
+            continue
+        news.append(NewEvent(
+            stream=employee_stream(m.employee_no), type=ev.METRIC, period=period, employee=m.employee_no,
+            project=project, metadata={**meta, "template": t.code, "template_version": t.version},
+            payload={"item": item.code, "rule": rule.code, "period": period, "value": value,
+                     "evidence": month.evidence(rate), "source": "投诉台账"}))
+    return EventStore(conn).append(news, now=now) if news else []
+
+
+def _latest_metrics(conn: Connection, project: str, period: str) -> dict[tuple[str, str, str], Decimal]:
+    """(employee, item, rule) → the latest metric value that still counts."""
+    rows = conn.execute(select(events.c.employee, events.c.payload).where(
+        events.c.project == project, events.c.period == period, events.c.type == ev.METRIC,
+        events.c.id.not_in(select(event_revocations.c.event_id))).order_by(events.c.position))
+    return {(r.employee, str(r.payload["item"]), str(r.payload["rule"])): Decimal(str(r.payload["value"]))
+            for r in rows}
 
 
 def task_status(db: Database, principal: Principal, task_id: str) -> dict[str, Any]:

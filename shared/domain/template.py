@@ -29,6 +29,12 @@ class Rule:
     min: Decimal | None = None  # range only
     max: Decimal | None = None  # range only
     target: Decimal | None = None  # per_percent_below only
+    # per_percent_below only: the rate comes from the complaint ledger (SPEC §7.7), recorded by
+    # the month close, e.g. "complaints.followup_rate"; None: reported by hand as a metric.
+    source: str | None = None
+    # A missed complaint deadline ("reply", "escalation", "followup") this rule deducts for,
+    # offered as a suggested deduction for the complaint's responsible employee.
+    complaint_deadlines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

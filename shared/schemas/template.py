@@ -32,6 +32,7 @@ from shared.domain.template import (
 )
 
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", error="代码只能含字母、数字、_ . - (code must be [A-Za-z0-9_.-])")
+LEDGER_SOURCES = ("complaints.handling_rate", "complaints.followup_rate", "complaints.satisfaction_rate")
 PERIOD = validate.Regexp(r"^\d{4}(-(0[1-9]|1[0-2]))?$", error="期间格式应为 YYYY-MM (period must be YYYY-MM)")
 NonNeg = validate.Range(min=0, error="不能为负数 (must not be negative)")
 Num = fields.Decimal
@@ -56,10 +57,21 @@ class RuleSchema(Schema):
     min = Num(validate=NonNeg, allow_none=True)
     max = Num(validate=NonNeg, allow_none=True)
     target = Num(validate=NonNeg, allow_none=True)
+    source = fields.String(allow_none=True, load_default=None, validate=validate.OneOf(
+        LEDGER_SOURCES, error="数据来源应为 complaints.handling_rate、complaints.followup_rate 或 "
+                              "complaints.satisfaction_rate"))
+    complaint_deadlines = fields.List(fields.String(validate=validate.OneOf(
+        ("reply", "escalation", "followup"), error="应为 reply、escalation 或 followup")), load_default=list)
 
     @validates_schema
     def _kind_fields(self, data: dict[str, Any], **_: Any) -> None:
         kind = data.get("kind")
+        if data.get("source") and kind != "per_percent_below":
+            raise ValidationError("只有按百分比扣分的规则可以取自台账 (only per_percent_below rules have a source)",
+                                  "source")
+        if data.get("complaint_deadlines") and kind == "per_percent_below":
+            raise ValidationError("按百分比扣分的规则不能用于超时扣分 (a per_percent_below rule cannot deduct "
+                                  "a missed deadline)", "complaint_deadlines")
         if kind == "fixed" and data.get("points") is None:
             raise ValidationError("fixed 规则需要 points (fixed rule needs points)", "points")
         if kind == "range":
@@ -78,7 +90,7 @@ class RuleSchema(Schema):
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Rule:
-        return Rule(**data)
+        return Rule(**{**data, "complaint_deadlines": tuple(data.get("complaint_deadlines") or ())})
 
 
 class ItemSchema(Schema):
@@ -252,6 +264,10 @@ def dump_template(t: Template) -> dict[str, Any]:
             v = getattr(r, k)
             if v is not None:
                 out[k] = _num(v)
+        if r.source:
+            out["source"] = r.source
+        if r.complaint_deadlines:
+            out["complaint_deadlines"] = list(r.complaint_deadlines)
         return out
 
     return {

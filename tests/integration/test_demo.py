@@ -207,3 +207,24 @@ def test_two_fresh_loads_publish_identical_finals(loaded):
     sqlite, postgres = published(loaded["sqlite"].db), published(loaded["postgres"].db)
     assert len(sqlite[0]) == len(postgres[0]) >= 40 * len(MONTHS)
     assert sqlite == postgres
+
+
+def test_the_ledger_feeds_the_supervisors_revisit_rate_with_its_counts(demo):
+    from services.reports.app import create_app as reports_app
+    from tests.conftest import ADMIN_TOKEN, settings
+
+    with demo.db.read() as conn:
+        fed = conn.execute(select(events.c.employee, events.c.period, events.c.payload).where(
+            events.c.type == "metric")).all()
+        ledger = conn.execute(select(func.count()).select_from(events).where(
+            events.c.type.in_(["complaint_received", "complaint_replied", "complaint_closed", "followup"]))).scalar()
+    from_ledger = [r for r in fed if r.payload.get("source") == "投诉台账"]
+    assert ledger > 100 and len(from_ledger) == len(PROJECTS) * len(CLOSED)  # one per 客服主管 and closed month
+    worst = min(from_ledger, key=lambda r: float(r.payload["value"]))
+    assert float(worst.payload["value"]) < 100 and "按时回访" in worst.payload["evidence"]
+    reports = reports_app(settings(demo.db.url), demo.db).test_client()
+    auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+    sheet = reports.get(f"/reports/sheet/{worst.employee}/{worst.period}.html", headers=auth).get_data(as_text=True)
+    assert "回访率" in sheet and "投诉台账" in sheet
+    stats = reports.get(f"/api/v1/complaints/stats?project=JRJ&period={CLOSED[0]}", headers=auth).get_json()
+    assert stats["received"] >= 4 and stats["closed"] >= 1

@@ -10,6 +10,7 @@ from marshmallow import ValidationError
 
 from services.incidents.event_schemas import SCHEMAS, _instance, load_body
 from services.incidents.fast_load import fast_load
+from shared.domain.events import INCIDENT_TYPES
 
 ANY_VALUE = st.one_of(
     st.none(), st.booleans(), st.integers(-5, 2000), st.floats(allow_nan=True, allow_infinity=True),
@@ -19,7 +20,10 @@ ANY_VALUE = st.one_of(
                     st.one_of(st.integers(-2, 12), st.floats(0, 12), st.text(max_size=3), st.none()),
                     max_size=3),
 )
-KEYS = sorted({name for schema in SCHEMAS.values() for name in _instance(schema).load_fields} | {"extra"})
+# The employee incidents are what batches carry by the thousand; the ledger's steps (with
+# date-times) go the marshmallow way, which the fast path declines by design.
+INCIDENTS = {kind: schema for kind, schema in SCHEMAS.items() if kind in INCIDENT_TYPES}
+KEYS = sorted({name for schema in INCIDENTS.values() for name in _instance(schema).load_fields} | {"extra"})
 
 
 def typical(kind: str) -> dict:
@@ -50,7 +54,7 @@ def agree(body: dict) -> bool:
 
 
 def test_the_fast_path_takes_every_typical_body_and_agrees_with_marshmallow():
-    for kind in SCHEMAS:
+    for kind in INCIDENTS:
         assert agree(typical(kind)), kind
 
 
@@ -66,7 +70,7 @@ def test_a_body_the_fast_path_declines_still_gets_marshmallows_errors():
 
 
 @settings(max_examples=600, deadline=None)
-@given(kind=st.sampled_from(sorted(SCHEMAS)), changes=st.dictionaries(st.sampled_from(KEYS), ANY_VALUE, max_size=4),
+@given(kind=st.sampled_from(sorted(INCIDENTS)), changes=st.dictionaries(st.sampled_from(KEYS), ANY_VALUE, max_size=4),
        dropped=st.sets(st.sampled_from(KEYS), max_size=3))
 def test_whatever_the_body_the_fast_path_never_disagrees_with_marshmallow(kind, changes, dropped):
     body = {k: v for k, v in {**typical(kind), **changes}.items() if k not in dropped or k == "type"}

@@ -5,7 +5,9 @@ from __future__ import annotations
 from services.reports.models import (
     AnnualModel,
     AuditModel,
+    ComplaintsModel,
     DepartmentModel,
+    FollowupsModel,
     OverviewModel,
     PayrollModel,
     SheetModel,
@@ -43,6 +45,22 @@ def annual(model: AnnualModel, fmt: str) -> bytes:
 
 def payroll(model: PayrollModel, fmt: str) -> bytes:
     return to_csv(tables.payroll_table(model)) if fmt == "csv" else to_xlsx(tables.payroll_table(model))
+
+
+def complaints(model: ComplaintsModel, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return html_to_pdf(html.complaints_html(model))
+    if fmt == "xlsx":
+        return to_xlsx(tables.complaints_table(model))
+    return html.complaints_html(model).encode("utf-8")
+
+
+def followups(model: FollowupsModel, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return html_to_pdf(html.followups_html(model))
+    if fmt == "xlsx":
+        return to_xlsx(tables.followups_table(model))
+    return html.followups_html(model).encode("utf-8")
 
 
 def audit(model: AuditModel) -> bytes:

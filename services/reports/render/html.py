@@ -10,7 +10,9 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from services.reports.models import (
     AnnualModel,
     AuditModel,
+    ComplaintsModel,
     DepartmentModel,
+    FollowupsModel,
     OverviewModel,
     SheetModel,
 )
@@ -52,6 +54,16 @@ def department_html(model: DepartmentModel) -> str:
 def annual_html(model: AnnualModel) -> str:
     """年度员工绩效考核情况统计表."""
     return render("annual.html", m=model, months=[f"{n}月" for n in range(1, 13)])
+
+
+def complaints_html(model: ComplaintsModel) -> str:
+    """用户意见受理表."""
+    return render("complaints.html", m=model)
+
+
+def followups_html(model: FollowupsModel) -> str:
+    """回访用户月统计表."""
+    return render("followups.html", m=model)
 
 
 def audit_html(model: AuditModel) -> str:

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.reports.models import AnnualModel, DepartmentModel, PayrollModel, SheetModel
+from services.reports.models import (
+    AnnualModel,
+    ComplaintsModel,
+    DepartmentModel,
+    FollowupsModel,
+    PayrollModel,
+    SheetModel,
+)
 from services.reports.render import labels
 
 Cell = str | int | float | None
@@ -83,4 +90,35 @@ def payroll_table(m: PayrollModel) -> Table:
                    for r in m.rows),
         footer=(("合计", "", "", "", "", "", m.total, f"{len(m.rows)} 人"),),
         widths=(12, 12, 12, 7, 9, 10, 13, 24),
+    )
+
+
+def complaints_table(m: ComplaintsModel) -> Table:
+    s = m.stats
+    return Table(
+        title="用户意见受理表",
+        meta=(("项目", f"{m.project_name} ({m.project})"), ("期间", m.period)),
+        header=("编号", "受理时间", "渠道", "级别", "类别", "投诉内容", "地点", "责任人", "回复", "上报",
+                "处理结果", "经办人", "回访"),
+        rows=tuple((r.id, r.received_at, r.channel, r.severity, r.category, r.summary, r.location, r.responsible,
+                    r.replied, r.escalated, r.closed, r.handler, r.followups) for r in m.rows),
+        footer=(("受理", s.received), ("办结", s.closed), ("按时回复", s.replied_in_time),
+                ("处理及时率(%)", float(s.rates["handling_rate"])), ("回访率(%)", float(s.rates["followup_rate"])),
+                ("满意率(%)", float(s.rates["satisfaction_rate"]))),
+        widths=(14, 16, 6, 6, 8, 30, 12, 14, 26, 20, 26, 12, 26),
+    )
+
+
+def followups_table(m: FollowupsModel) -> Table:
+    s = m.stats
+    return Table(
+        title="回访用户月统计表",
+        meta=(("项目", f"{m.project_name} ({m.project})"), ("期间", m.period),
+              ("受理投诉", s.received), ("已办结", s.closed), ("按时回访", s.followed_up_in_time),
+              ("回访次数", s.followups), ("满意", s.satisfied), ("较满意", s.fairly_satisfied),
+              ("不满意", s.unsatisfied), ("处理及时率(%)", float(s.rates["handling_rate"])),
+              ("回访率(%)", float(s.rates["followup_rate"])), ("满意率(%)", float(s.rates["satisfaction_rate"]))),
+        header=("投诉编号", "投诉内容", "回访时间", "回访人", "回访记录", "下次回访"),
+        rows=tuple((u.complaint, u.summary, u.at, u.by, u.note, u.next_at) for u in m.unsatisfied),
+        widths=(16, 36, 16, 16, 30, 16),
     )
