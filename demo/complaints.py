@@ -40,6 +40,16 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="minutes")
 
 
+def _working(moment: datetime) -> datetime:
+    """Within office hours (08:00–20:00): later than that is the next morning."""
+    local = moment.astimezone(TZ)
+    if local.hour >= 20:
+        local = datetime.combine(local.date() + timedelta(days=1), time(8, local.minute), TZ)
+    elif local.hour < 8:
+        local = datetime.combine(local.date(), time(8, local.minute), TZ)
+    return local
+
+
 def plan(seed: int, cast: Cast, months: list[str], today: date) -> list[list[Step]]:
     """Each month's complaints as ledger steps, in order; nothing after `today`."""
     rng = random.Random(f"{seed}:complaints")
@@ -76,18 +86,19 @@ def _complaint(rng: random.Random, code: str, period: str, n: int, who: Member, 
                                       "at": _iso(received + timedelta(minutes=rng.randint(150, 300) if late
                                                                       else rng.randint(15, 90))),
                                       "note": "超出部门处理权限,移交公司领导处理"}))
-    reply = received + (timedelta(hours=rng.randint(26, 40)) if rng.random() < 0.15
-                        else timedelta(minutes=rng.randint(20, 300)))
+    reply = _working(received + (timedelta(hours=rng.randint(26, 40)) if rng.random() < 0.15
+                                 else timedelta(minutes=rng.randint(20, 300))))
     steps.append(Step("lead", {**base, "type": "complaint_replied", "at": _iso(max(reply, _last(steps))),
                                "text": "已向业主说明情况,派工处理,并确定回复时间"}))
     if latest and rng.random() < 0.5:
         return steps  # the month in progress: still open
-    closed = max(reply, _last(steps)) + timedelta(hours=rng.randint(3, 40))
+    closed = _working(max(reply, _last(steps)) + timedelta(hours=rng.randint(3, 40)))
     steps.append(Step("manager", {**base, "type": "complaint_closed", "at": _iso(closed),
                                   "resolution": "问题已处理完毕,业主确认"}))
     if rng.random() < 0.05:
         return steps  # no follow-up at all: it shows as overdue and lowers the 回访率
-    follow = closed + (timedelta(days=rng.randint(4, 6)) if rng.random() < 0.06 else timedelta(hours=rng.randint(4, 60)))
+    follow = _working(closed + (timedelta(days=rng.randint(4, 6)) if rng.random() < 0.06
+                                else timedelta(hours=rng.randint(4, 60))))
     result = rng.choices(("satisfied", "fairly_satisfied", "unsatisfied"), (70, 22, 8))[0]
     body: dict[str, Any] = {**base, "type": "followup", "at": _iso(follow), "result": result,
                             "note": "电话回访业主" if result != "unsatisfied" else "业主对处理结果仍不满意"}
