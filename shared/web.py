@@ -7,17 +7,26 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Request, current_app, g, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from shared import limits
 from shared.auth import Principal, authenticate
 from shared.config import Settings
 from shared.db import Database, DatabaseUnavailable
 from shared.errors import DomainError, Forbidden, Unauthorized, flatten_messages
+from shared.guard import check_request
+from shared.openapi import (
+    Problem,
+    document_problems,
+    install_converters,
+    register_problem_responses,
+)
 
 log = logging.getLogger("jixiao.web")
 access = logging.getLogger("jixiao.access")
@@ -66,7 +75,17 @@ TITLES = {
 
 
 class ProblemApi(Api):
-    """flask-smorest's Api, answering every error as application/problem+json."""
+    """flask-smorest's Api, answering every error as application/problem+json, and saying so
+    in /openapi.json for every operation (`shared.openapi`)."""
+
+    ERROR_SCHEMA = Problem
+
+    def _register_responses(self) -> None:
+        register_problem_responses(self)
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        super().register_blueprint(blp, parameters=parameters, **options)
+        document_problems(self)
 
     def handle_http_exception(self, error: HTTPException) -> Any:  # type: ignore[override]
         code = error.code or 500
@@ -92,22 +111,42 @@ def redis_ping(url: str) -> Callable[[], bool]:
     return ping
 
 
+class _RequestJSON:
+    """How a request body is parsed: numbers with a fraction become Decimal, exactly as written
+    (a float would turn 3.0000000000000000000000000000001 into 3.0 before any check saw it)."""
+
+    @staticmethod
+    def loads(s: str | bytes, **kwargs: Any) -> Any:
+        kwargs.setdefault("parse_float", Decimal)
+        return current_app.json.loads(s, **kwargs)
+
+    @staticmethod
+    def dumps(obj: Any, **kwargs: Any) -> str:
+        return current_app.json.dumps(obj, **kwargs)
+
+
+class JixiaoRequest(Request):
+    json_module = _RequestJSON
+
+
 def service_app(name: str, title: str, settings: Settings, db: Database) -> tuple[Flask, ProblemApi]:
     """A Flask app with the flask-smorest Api, problem+json errors, auth and health probes."""
     app = Flask(name)
     app.config.update(
         API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        OPENAPI_JSON_PATH="openapi.json",
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ProblemApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
+    install_converters(app, api)
     init_web(app, settings, db)
     return app, api
 
 
 def init_web(app: Flask, settings: Settings, db: Database) -> None:
     """Error handlers, request ids and health probes shared by every web app."""
+    app.request_class = JixiaoRequest
     app.extensions["jixiao_db"] = db
     app.extensions["jixiao_settings"] = settings
     if settings.redis_url:
@@ -119,6 +158,23 @@ def init_web(app: Flask, settings: Settings, db: Database) -> None:
         incoming = request.headers.get("X-Request-Id", "")
         g.request_id = incoming if 0 < len(incoming) <= 100 and incoming.isprintable() else str(uuid.uuid4())
         g.started = time.perf_counter()
+
+    @app.before_request
+    def _business_day() -> None:
+        """Schemas check dates against the business clock's day (shared.limits)."""
+        g.business_day = limits.enter_day(settings.clock.today())
+
+    @app.teardown_request
+    def _end_business_day(_exc: BaseException | None) -> None:
+        token = g.pop("business_day", None)
+        if token is not None:
+            try:
+                limits.leave_day(token)
+            except ValueError:  # set in another context (a streamed response): nothing to undo
+                pass
+
+    # Size, depth and characters of the request, before any view reads it (SPEC §7.9).
+    app.before_request(check_request)
 
     @app.after_request
     def _log_request(resp: Any) -> Any:
@@ -137,7 +193,7 @@ def init_web(app: Flask, settings: Settings, db: Database) -> None:
     @app.errorhandler(DatabaseUnavailable)
     def _db_down(err: DatabaseUnavailable) -> Any:
         log.error("database unavailable: %s", err)
-        return problem(503, TITLES[503], "数据库暂不可用 (database unavailable)")
+        return problem(503, TITLES[503], err.public, headers={"Retry-After": "5"})
 
     health = Blueprint("health", __name__)
 
@@ -148,7 +204,7 @@ def init_web(app: Flask, settings: Settings, db: Database) -> None:
 
     @health.get("/readyz")
     def readyz() -> Any:
-        """The database (and broker, when configured) answer."""
+        """The database answers and can be written (and the broker, when configured, answers)."""
         checks = {"database": db.ping()}
         broker = app.extensions.get("jixiao_broker_ping")
         if broker is not None:

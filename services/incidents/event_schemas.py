@@ -5,80 +5,84 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from services.incidents.fast_load import fast_load
 from shared.domain import events as ev
-
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="应为 YYYY-MM (must be YYYY-MM)")
-TEXT = validate.Length(max=4000)
-REQUIRED_TEXT = validate.Length(min=1, max=4000, error="不能为空 (must not be empty)")
+from shared.limits import Month, Name, PastDate, Points, PointsByCode, Strict, Text
 
 
-class _Base(Schema):
-    class Meta:
-        unknown = RAISE
+def _kind(name: str) -> fields.String:
+    return fields.String(required=True, validate=validate.Equal(name))
 
-    type = fields.String(required=True)
-    employee = fields.String(required=True, validate=validate.Length(min=1, max=64))
+
+class _Base(Strict):
+    type = fields.String(required=True)  # each type's schema names its one value (OpenAPI enum)
+    employee = Name(required=True)
     expected_version = fields.Integer(load_default=None, validate=validate.Range(min=0))
 
 
 class DeductionBody(_Base):
-    item = fields.String(required=True)
-    rule = fields.String(required=True)
-    occurred_on = fields.Date(required=True, error_messages={"invalid": "不是有效日期 (not a valid date)"})
+    type = _kind(ev.DEDUCTION)
+    item = Name(required=True)
+    rule = Name(required=True)
+    occurred_on = PastDate(required=True)
     count = fields.Integer(load_default=1, strict=True,
-                           validate=validate.Range(min=1, max=1000, error="次数至少为1 (count must be ≥ 1)"))
-    points = fields.Decimal(load_default=None, allow_none=True, allow_nan=False)
-    evidence = fields.String(required=True, validate=REQUIRED_TEXT)
-    source = fields.String(load_default="", validate=TEXT)
+                           validate=validate.Range(min=1, max=1000, error="次数应为 1–1000 (count must be 1–1000)"))
+    points = Points(load_default=None, allow_none=True)
+    evidence = Text(required=True)
+    source = Text(load_default="")
 
 
 class MetricBody(_Base):
-    item = fields.String(required=True)
-    rule = fields.String(required=True)
-    period = fields.String(required=True, validate=MONTH)
-    value = fields.Decimal(required=True, allow_nan=False,
-                           validate=validate.Range(min=0, max=1000),
-                           error_messages={"invalid": "不是数字 (not a number)"})
-    evidence = fields.String(load_default="", validate=TEXT)
-    source = fields.String(load_default="", validate=TEXT)
+    type = _kind(ev.METRIC)
+    item = Name(required=True)
+    rule = Name(required=True)
+    period = Month(required=True)
+    value = Points(required=True, validate=validate.Range(min=0, max=1000))
+    evidence = Text(load_default="")
+    source = Text(load_default="")
 
 
 class BonusBody(_Base):
-    bonus = fields.String(required=True)
-    occurred_on = fields.Date(required=True, error_messages={"invalid": "不是有效日期 (not a valid date)"})
-    points = fields.Decimal(required=True, allow_nan=False)
-    evidence = fields.String(required=True, validate=REQUIRED_TEXT)
-    source = fields.String(load_default="", validate=TEXT)
+    type = _kind(ev.BONUS)
+    bonus = Name(required=True)
+    occurred_on = PastDate(required=True)
+    points = Points(required=True)
+    evidence = Text(required=True)
+    source = Text(load_default="")
 
 
 class SelfAssessmentBody(_Base):
-    period = fields.String(required=True, validate=MONTH)
-    scores = fields.Dict(keys=fields.String(), values=fields.Decimal(allow_nan=False), required=True)
-    analysis = fields.String(load_default="", validate=TEXT)
+    type = _kind(ev.SELF_ASSESSMENT)
+    period = Month(required=True)
+    scores = PointsByCode(required=True)
+    analysis = Text(load_default="")
 
 
 class ReviewBody(_Base):
-    period = fields.String(required=True, validate=MONTH)
+    type = _kind(ev.REVIEW)
+    period = Month(required=True)
     stage = fields.String(required=True, validate=validate.OneOf(["manager", "gm"]))
-    comment = fields.String(load_default="", validate=TEXT)
+    comment = Text(load_default="")
 
 
 class AcknowledgementBody(_Base):
-    period = fields.String(required=True, validate=MONTH)
-    comment = fields.String(load_default="", validate=TEXT)
+    type = _kind(ev.ACKNOWLEDGEMENT)
+    period = Month(required=True)
+    comment = Text(load_default="")
 
 
 class ImprovementPlanBody(_Base):
-    period = fields.String(required=True, validate=MONTH)
-    plan = fields.String(required=True, validate=REQUIRED_TEXT)
+    type = _kind(ev.IMPROVEMENT_PLAN)
+    period = Month(required=True)
+    plan = Text(required=True)
 
 
 class AppealBody(_Base):
-    event_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
-    reason = fields.String(required=True, validate=REQUIRED_TEXT)
+    type = _kind(ev.APPEAL)
+    event_id = Name(required=True, max_length=36)
+    reason = Text(required=True)
 
 
 SCHEMAS: dict[str, type[Schema]] = {

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from shared.limits import Name, Strict
+
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="应为 YYYY-MM (must be YYYY-MM)")
 
 
-class ScoresQuery(Schema):
-    project = fields.String(required=True, metadata={"description": "项目代码 (project code)"})
+class ScoresQuery(Strict):
+    project = Name(required=True, metadata={"description": "项目代码 (project code)"})
     period = fields.String(required=True, validate=MONTH, metadata={"description": "YYYY-MM"})
-    department = fields.String(load_default=None, metadata={"description": "部门 (optional)"})
+    department = Name(load_default=None, metadata={"description": "部门 (optional)"})
 
 
 class RankingsQuery(ScoresQuery):
