@@ -126,7 +126,15 @@ class _RequestJSON:
 
 
 class JixiaoRequest(Request):
-    json_module = _RequestJSON
+    """Flask's request, parsing JSON bodies with `_RequestJSON` (responses keep the app's JSON)."""
+
+    @property  # type: ignore[override]
+    def json_module(self) -> Any:
+        return _RequestJSON
+
+    @json_module.setter
+    def json_module(self, _provider: Any) -> None:
+        """Flask hands every request the app's JSON provider; bodies keep `_RequestJSON`."""
 
 
 def service_app(name: str, title: str, settings: Settings, db: Database) -> tuple[Flask, ProblemApi]:
