@@ -8,6 +8,8 @@ can answer with (400, 401, 403, 404, 422, 503; writes also 409 and 413) and a de
 from __future__ import annotations
 
 import http
+import json
+from decimal import Decimal
 from typing import Any
 
 from flask_smorest import Api
@@ -76,3 +78,15 @@ def document_problems(api: Api) -> None:
                 if str(status) not in responses and status not in responses:
                     responses[str(status)] = api.spec.components.get_ref(
                         "response", http.HTTPStatus(status).name)
+
+
+def as_json(spec: dict[str, Any]) -> str:
+    """The spec as JSON text; apispec states a Decimal field's bounds as Decimals, which must
+    be JSON numbers (`"minimum": 0`), not the strings a JSON encoder makes of them."""
+
+    def number(value: Any) -> Any:
+        if isinstance(value, Decimal):
+            return int(value) if value == value.to_integral_value() else float(value)
+        raise TypeError(f"{type(value).__name__} is not JSON")
+
+    return json.dumps(spec, default=number, ensure_ascii=False, indent=2)

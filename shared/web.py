@@ -27,6 +27,9 @@ from shared.openapi import (
     install_converters,
     register_problem_responses,
 )
+from shared.openapi import (
+    as_json as openapi_json,
+)
 
 log = logging.getLogger("jixiao.web")
 access = logging.getLogger("jixiao.access")
@@ -86,6 +89,9 @@ class ProblemApi(Api):
     def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
         super().register_blueprint(blp, parameters=parameters, **options)
         document_problems(self)
+
+    def _openapi_json(self) -> Any:
+        return current_app.response_class(openapi_json(self.spec.to_dict()), mimetype="application/json")
 
     def handle_http_exception(self, error: HTTPException) -> Any:  # type: ignore[override]
         code = error.code or 500
