@@ -35,6 +35,7 @@ TEXT_MAX = 2000
 NAME_MAX = 64
 PLACES = 2
 POINTS_MAX = Decimal(1_000_000)
+POSITION_MAX = 2**63 - 1  # a position or version: what a database BIGINT holds
 EARLIEST_DAY = date(2000, 1, 1)
 EARLIEST_MONTH = "2000-01"
 BAD_CHARACTER = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")

@@ -9,7 +9,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from services.incidents.fast_load import fast_load
 from shared.domain import events as ev
-from shared.limits import Month, Name, PastDate, Points, PointsByCode, Strict, Text
+from shared.limits import POSITION_MAX, Month, Name, PastDate, Points, PointsByCode, Strict, Text
 
 
 def _kind(name: str) -> fields.String:
@@ -19,7 +19,7 @@ def _kind(name: str) -> fields.String:
 class _Base(Strict):
     type = fields.String(required=True)  # each type's schema names its one value (OpenAPI enum)
     employee = Name(required=True)
-    expected_version = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    expected_version = fields.Integer(load_default=None, validate=validate.Range(min=0, max=POSITION_MAX))
 
 
 class DeductionBody(_Base):

@@ -11,7 +11,7 @@ from typing import Any
 from marshmallow import Schema, fields, validate
 
 from services.incidents.event_schemas import SCHEMAS
-from shared.limits import Month, Name, Strict, Text
+from shared.limits import POSITION_MAX, Month, Name, Strict, Text
 from shared.schemas.template import CODE, TemplateSchema
 
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="应为 YYYY-MM (must be YYYY-MM)")
@@ -84,7 +84,7 @@ class EventQuery(Strict):
     project = Name(load_default=None)
     period = fields.String(load_default=None, validate=MONTH)
     type = Name(load_default=None)
-    after = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    after = fields.Integer(load_default=0, validate=validate.Range(min=0, max=POSITION_MAX))
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 
 

@@ -114,12 +114,12 @@ class BonusSchema(Strict):
 
 class RankingSchema(Strict):
     scope = fields.String(load_default="department", validate=validate.OneOf(["department", "project"]))
-    min_group_size = fields.Integer(load_default=3, validate=validate.Range(min=2))
+    min_group_size = fields.Integer(load_default=3, validate=validate.Range(min=2, max=10_000))
     first_reward = Num(load_default=Decimal(100), validate=NonNeg)
     last_penalty = Num(load_default=Decimal(100), validate=NonNeg)
-    bottom_n = fields.Integer(load_default=2, validate=validate.Range(min=0))
-    improvement_due_days = fields.Integer(load_default=7, validate=validate.Range(min=0))
-    reassign_after_consecutive_last = fields.Integer(load_default=3, validate=validate.Range(min=1))
+    bottom_n = fields.Integer(load_default=2, validate=validate.Range(min=0, max=10_000))
+    improvement_due_days = fields.Integer(load_default=7, validate=validate.Range(min=0, max=366))
+    reassign_after_consecutive_last = fields.Integer(load_default=3, validate=validate.Range(min=1, max=120))
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> RankingPolicy:
@@ -172,7 +172,7 @@ class TemplateSchema(Strict):
     items = fields.List(fields.Nested(ItemSchema), required=True, validate=validate.Length(min=1))
     bonuses = fields.List(fields.Nested(BonusSchema), load_default=list)
     excellent_above = Num(load_default=Decimal(100), validate=NonNeg)
-    version = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    version = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     ranking = fields.Nested(RankingSchema, load_default=RankingPolicy)
     annual = fields.Nested(AnnualSchema, load_default=AnnualPolicy)
     source = Text(load_default="")

@@ -36,7 +36,7 @@ from tests.conftest import settings as app_settings
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
           response_headers_conformance]
 AS_ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-BUDGET = settings(max_examples=20, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
+BUDGET = settings(max_examples=60, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
                   suppress_health_check=list(HealthCheck))
 
 
