@@ -10,7 +10,17 @@ import pytest
 from marshmallow import ValidationError
 
 from shared.guard import bad_values, nested_too_deep
-from shared.limits import Month, Name, PastDate, Points, Strict, Text, Year, business_day, decimal_places
+from shared.limits import (
+    Month,
+    Name,
+    PastDate,
+    Points,
+    Strict,
+    Text,
+    Year,
+    business_day,
+    decimal_places,
+)
 
 TODAY = date(2026, 11, 20)
 
