@@ -66,3 +66,18 @@ def test_db_upgrade_creates_the_embedded_database_and_then_commands_find_it(tmp_
     assert made.returncode == 0, made.stderr
     assert made.stdout.strip().startswith("jx_")  # stdout is only the token; the URL went to stderr
     assert "DATABASE_URL=sqlite:///" in made.stderr
+
+
+def test_the_shim_puts_jixiao_on_path_from_any_folder(tmp_path):
+    repo = Path(__file__).resolve().parents[2]
+    bin_dir = tmp_path / "bin"
+    env = {**os.environ, "JIXIAO_BIN_DIR": str(bin_dir)}
+    done = subprocess.run(["bash", str(repo / "scripts" / "shim.sh")], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    r = subprocess.run(["jixiao", "verify"], env={"PATH": f"{bin_dir}:/usr/bin:/bin"}, cwd=elsewhere,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1 and "no database" in r.stderr, r.stderr  # found on PATH; created nothing
+    assert list(elsewhere.iterdir()) == []
