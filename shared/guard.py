@@ -4,6 +4,7 @@
   413 before the body is read.
 - A JSON body is nested at most 32 levels deep, checked on the raw bytes before it is parsed
   (a nesting bomb would otherwise exhaust the parser's recursion): 400.
+- A JSON body is parsed with its fractions as Decimal (`JixiaoRequest`), exactly as written.
 - Every text in a JSON body (keys too), the query string and the path is valid Unicode
   without NUL or other control characters (`shared.limits.BAD_CHARACTER`), and every number
   is of a sane size: 422 for the body, 400 for the query and path, naming where it is.
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from flask import current_app, request
+from flask import Request, current_app, request
 
 from shared.errors import DomainError, Invalid
 from shared.limits import BAD_CHARACTER, BAD_TEXT
@@ -32,6 +33,32 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 _STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 _PAIR = re.compile(rb"[\[{][\]}]")
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+class _RequestJSON:
+    """How a request body is parsed: numbers with a fraction become Decimal, exactly as written
+    (a float would turn 3.0000000000000000000000000000001 into 3.0 before any check saw it)."""
+
+    @staticmethod
+    def loads(s: str | bytes, **kwargs: Any) -> Any:
+        kwargs.setdefault("parse_float", Decimal)
+        return current_app.json.loads(s, **kwargs)
+
+    @staticmethod
+    def dumps(obj: Any, **kwargs: Any) -> str:
+        return current_app.json.dumps(obj, **kwargs)
+
+
+class JixiaoRequest(Request):
+    """Flask's request, parsing JSON bodies with `_RequestJSON` (responses keep the app's JSON)."""
+
+    @property  # type: ignore[override]
+    def json_module(self) -> Any:
+        return _RequestJSON
+
+    @json_module.setter
+    def json_module(self, _provider: Any) -> None:
+        """Flask hands every request the app's JSON provider; bodies keep `_RequestJSON`."""
 
 
 def body_limit(max_bytes: int) -> Callable[[_F], _F]:

@@ -7,11 +7,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
-from decimal import Decimal
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Flask, Request, current_app, g, jsonify, request
+from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
@@ -20,7 +19,7 @@ from shared.auth import Principal, authenticate
 from shared.config import Settings
 from shared.db import Database, DatabaseUnavailable
 from shared.errors import DomainError, Forbidden, Unauthorized, flatten_messages
-from shared.guard import check_request
+from shared.guard import JixiaoRequest, check_request
 from shared.openapi import (
     Problem,
     document_problems,
@@ -115,32 +114,6 @@ def redis_ping(url: str) -> Callable[[], bool]:
             return False
 
     return ping
-
-
-class _RequestJSON:
-    """How a request body is parsed: numbers with a fraction become Decimal, exactly as written
-    (a float would turn 3.0000000000000000000000000000001 into 3.0 before any check saw it)."""
-
-    @staticmethod
-    def loads(s: str | bytes, **kwargs: Any) -> Any:
-        kwargs.setdefault("parse_float", Decimal)
-        return current_app.json.loads(s, **kwargs)
-
-    @staticmethod
-    def dumps(obj: Any, **kwargs: Any) -> str:
-        return current_app.json.dumps(obj, **kwargs)
-
-
-class JixiaoRequest(Request):
-    """Flask's request, parsing JSON bodies with `_RequestJSON` (responses keep the app's JSON)."""
-
-    @property  # type: ignore[override]
-    def json_module(self) -> Any:
-        return _RequestJSON
-
-    @json_module.setter
-    def json_module(self, _provider: Any) -> None:
-        """Flask hands every request the app's JSON provider; bodies keep `_RequestJSON`."""
 
 
 def service_app(name: str, title: str, settings: Settings, db: Database) -> tuple[Flask, ProblemApi]:

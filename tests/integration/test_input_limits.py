@@ -151,6 +151,13 @@ class TestDates:
                         "position": "客服专员", "template": "cs-staff", "effective_from": "2027-01"}
         assert_problem(api.post("/api/v1/employees", registration), 422, "effective_from")
 
+    def test_a_template_version_starts_between_2000_01_and_next_month(self, api):
+        doc = api.get("/api/v1/templates?code=cs-staff").get_json()["results"][0]
+        del doc["version"]
+        for month in ("1999-12", "2027-01", "2027"):
+            assert_problem(api.post("/api/v1/templates", {**doc, "effective_from": month}), 422, "effective_from")
+        assert api.post("/api/v1/templates", {**doc, "effective_from": "2026-12"}).status_code == 201
+
     def test_recompute_refuses_period_0000_01(self, api):
         before = api.event_count()
         for period in ("0000-01", "1999-12"):
