@@ -75,7 +75,9 @@ def today() -> date:
 # -- validators ------------------------------------------------------------------------------
 def clean_text(value: str) -> str:
     """What a text field keeps: line breaks as LF, no surrounding white space."""
-    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.strip()
 
 
 def no_bad_characters(value: str) -> None:
@@ -100,6 +102,9 @@ def decimal_places(value: Decimal) -> int:
 
 
 def two_places(value: Decimal) -> None:
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -PLACES:
+        return  # 4, 4.5, 4.50: the common case, without counting digits
     if decimal_places(value) > PLACES:
         raise ValidationError(f"最多 {PLACES} 位小数 (at most {PLACES} decimal places)")
 
