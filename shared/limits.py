@@ -148,6 +148,14 @@ def _listed(extra: Validator | list[Validator] | None) -> list[Validator]:
     return list(extra) if isinstance(extra, list | tuple) else [extra]
 
 
+def checked_text(value: Any, *, max_length: int = TEXT_MAX, required: bool = True) -> str:
+    """`value` as a `Text` field loads it, for a command handed text without a schema (a
+    form's reason); raises ValidationError with the field's messages."""
+    field = Text(max_length=max_length, required=required)
+    result: str = field.deserialize(value)
+    return result
+
+
 # -- schemas and fields ----------------------------------------------------------------------
 class Strict(Schema):
     """A request schema: an unknown field is an error naming it (SPEC §7.9)."""

@@ -135,6 +135,10 @@ def revoke_event(db: Database, principal: Principal, event_id: str, reason: str,
     """Append a revocation of `event_id` (SPEC §4: corrections are events too)."""
     if principal.role not in SUPERVISORS:
         raise Forbidden(f"角色 {principal.role} 不能撤销事件 (role may not revoke)")
+    try:  # the API's schema checked it already; a form hands the text as typed
+        reason = limits.checked_text(reason)
+    except ValidationError as exc:
+        raise invalid_from({"reason": exc.messages}) from None
     digest = request_hash(principal, {"revoke": event_id, "reason": reason})
     with db.write() as conn:
         store = EventStore(conn)

@@ -9,8 +9,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
+from services.incidents.event_commands import revoke_event
 from services.reports.app import create_app as reports_app
-from tests.conftest import settings
+from shared.auth import Principal
+from shared.commands.meta import RequestMeta
+from shared.errors import Invalid
+from tests.conftest import CLOCK, settings
 from tests.integration.conftest import assert_problem
 from tests.integration.test_api_events import bonus, deduction
 
@@ -189,6 +195,16 @@ class TestFieldsAndEnvelope:
         plan = {"type": "improvement_plan", "employee": "JRJ-0001", "period": "2026-10", "plan": "\r\n"}
         body = refused(api, api.post("/api/v1/events", plan, as_="employee"), 422, "plan", before)
         assert "不能为空" in body["errors"]["plan"][0]
+
+    def test_a_command_called_without_the_api_checks_the_reason_too(self, api):
+        target = api.post("/api/v1/events", deduction(), as_="lead").get_json()["id"]
+        before = api.event_count()
+        supervisor = Principal("supervisor-jrj", "supervisor", frozenset({"JRJ"}))
+        for reason in ("  ", "因" * 2001, "a\x00b"):
+            with pytest.raises(Invalid) as err:
+                revoke_event(api.db, supervisor, target, reason, RequestMeta("form"), now=CLOCK.now())
+            assert "reason" in (err.value.errors or {})
+        assert api.event_count() == before
 
     def test_text_is_stored_trimmed(self, api):
         assert api.post("/api/v1/events", deduction(evidence="  业主投诉  "), as_="lead").status_code == 201

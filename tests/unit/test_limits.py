@@ -110,3 +110,12 @@ def test_unknown_fields_are_named():
 def test_a_date_check_outside_a_business_day_is_a_programming_error():
     with pytest.raises(RuntimeError, match="business day"):
         Sample().load({"text": "x", "day": "2026-01-01"})
+
+
+def test_a_command_checks_text_it_gets_without_a_schema():
+    from shared.limits import checked_text
+
+    assert checked_text("  录入错误 ") == "录入错误"
+    for bad in (" ", "x" * 2001, "a\x00b", None):
+        with pytest.raises(ValidationError):
+            checked_text(bad)
