@@ -204,6 +204,15 @@ REASONS = {
     "appeal_upheld": "申诉成立:经回访核实,该投诉系业主对物业费调整不满,非本人服务问题,属误录",
     "late_correction": "考勤机故障(结账后更正):{md} 考勤机记录异常,经监控核实正常出勤",
 }
+DECISIONS = {
+    "upheld": "经回访核实,该投诉系业主对物业费调整不满,非本人服务问题,撤销扣分。",
+    "rejected": "电梯故障不影响步行到岗,迟到属实,维持扣分。",
+}
+# The demo's sign-in accounts (password DEMO_PASSWORD, for trying the demo only): who holds
+# each role; leads, supervisors and managers sign in with their 工号.
+DEMO_PASSWORD = "jixiao-demo"
+GMS = {"JRJ": "赵建国", "BSQ": "孙立新", "YHY": "周海涛"}
+AUDITOR = ("qc-audit", "品质部 吴敏")
 APPEALS = {
     "upheld": "该投诉系业主对物业费调整不满,与本人接待无关,申请复核。",
     "rejected": "当日因小区电梯故障晚到,申请免予扣分。",

@@ -17,9 +17,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from demo import data
+from demo import accounts, data
+from demo.accounts import DemoAccount
 from demo.data import TRANSFER_AT, Cast, plan_roster
 from demo.plan import Entry, plan_months
+from services.incidents.appeals import resolve_appeal
 from services.incidents.event_commands import record_events, revoke_event
 from services.incidents.org_commands import create_project, register_employee, transfer_employee
 from services.scoring.inprocess import InProcessRunner
@@ -39,6 +41,8 @@ from shared.tables import employees, events, period_closures, rankings, scores
 
 PROJECT_CODES: tuple[str, ...] = tuple(code for code, _name, _departments in data.PROJECTS)
 MONTHS = 6
+ROLE_LABELS = {"employee": "员工", "lead": "领班", "supervisor": "主管", "manager": "经理", "gm": "总经理",
+               "auditor": "品质部", "admin": "管理员"}
 ADMIN = Principal(user="admin", role="admin", projects=frozenset())
 
 
@@ -61,6 +65,7 @@ class DemoSummary:
     months: tuple[str, ...]
     closed_months: tuple[str, ...]  # closed in every demo project
     notable: tuple[Notable, ...]
+    accounts: tuple[DemoAccount, ...] = ()
 
     def lines(self) -> list[str]:
         head = "演示数据已存在,未写入任何内容 (demo already loaded, nothing added)" if self.already_loaded \
@@ -69,21 +74,32 @@ class DemoSummary:
         closed = f"{self.closed_months[0]}..{self.closed_months[-1]}" if self.closed_months else "-"
         return [head, f"projects: {', '.join(self.projects)}; employees: {self.employees}; "
                       f"events: {self.events}; months: {span}; closed: {closed}",
-                *(f"  {n.employee} {n.name} ({n.project}): {n.note}" for n in self.notable)]
+                *(f"  {n.employee} {n.name} ({n.project}): {n.note}" for n in self.notable),
+                *self.account_lines()]
+
+    def account_lines(self) -> list[str]:
+        if not self.accounts:
+            return []
+        head = [f"demo accounts (password: {data.DEMO_PASSWORD}; for trying the demo only):"]
+        return head + [f"  {ROLE_LABELS[a.role]:<6} {a.username:<10} {a.name}  [{', '.join(a.projects) or '全部项目'}]"
+                       for a in self.accounts]
 
 
 def load_demo(db: Database, clock: Clock, *, seed: int = 2026) -> DemoSummary:
     """Load the demo group with the six months before today's month; returns what is there."""
     install_seed_templates(db)
     with db.read() as conn:
-        if any(org.project_exists(conn, code) for code in PROJECT_CODES):
-            return summarise(db, already_loaded=True)
-    months = demo_months(clock.today())
+        loaded = any(org.project_exists(conn, code) for code in PROJECT_CODES)
     rng = random.Random(seed)
-    loader = _Loader(db, clock, plan_roster(rng), seed)
+    cast = plan_roster(rng)
+    if loaded:
+        return summarise(db, already_loaded=True, accounts=accounts.planned(cast))
+    months = demo_months(clock.today())
+    loader = _Loader(db, clock, cast, seed)
     rubrics = [loader.templates(period) for period in months]  # fail before writing anything
     planned = plan_months(rng, loader.cast, rubrics, months)
-    loader.create_org()
+    loader.create_org(months[0])  # the six months are loaded back-dated: say so
+    made = accounts.create(db, cast)
     late: list[tuple[str, str, str]] = []
     for index, month in enumerate(planned):
         if index == TRANSFER_AT:
@@ -92,14 +108,15 @@ def load_demo(db: Database, clock: Clock, *, seed: int = 2026) -> DemoSummary:
     loader.record([entry for month in planned for entry in month.self_assessments])
     for month in planned[:-1]:
         loader.close(month.period)
-    for month in planned:
-        loader.record(month.reviews)
+    loader.runner.drain()  # the closed months are published: the sign-off answers them
+    for stage in ("manager", "gm"):  # in the order SPEC §4.9 asks for
+        loader.record([e for month in planned for e in month.reviews if e.body["stage"] == stage])
     loader.record([entry for month in planned for entry in month.sign_offs])
     loader.runner.drain()
-    for project, event_id, reason in late:  # corrections after the month was closed and published
+    for project, event_id, reason in late:  # corrections after the month was closed, published, signed
         loader.revoke("manager", project, event_id, reason)
     loader.runner.drain()
-    return summarise(db, already_loaded=False)
+    return summarise(db, already_loaded=False, accounts=made)
 
 
 def demo_months(today: date) -> list[str]:
@@ -118,11 +135,14 @@ class _Loader:
         self.runner = InProcessRunner(db, clock)
         self.requests = 0
         self.principals: dict[tuple[str, str], Principal] = {}
+        self.names = {m.no: m.name for m in cast.roster}
         for code in PROJECT_CODES:
             for role, position in data.ROLE_POSITIONS.items():
                 holder = next(m for m in cast.roster if m.project == code and m.position == position)
-                self.principals[(role, code)] = Principal(holder.no, role, frozenset({code}))
-            self.principals[("gm", code)] = Principal(f"gm-{code.lower()}", "gm", frozenset({code}))
+                self.principals[(role, code)] = Principal(holder.no, role, frozenset({code}),
+                                                          name=f"{holder.name} ({holder.no})")
+            self.principals[("gm", code)] = Principal(f"gm-{code.lower()}", "gm", frozenset({code}),
+                                                      name=f"{data.GMS[code]} (总经理)")
 
     def meta(self) -> RequestMeta:
         self.requests += 1
@@ -130,7 +150,7 @@ class _Loader:
 
     def principal(self, role: str, project: str, employee: str) -> Principal:
         if role == "self":
-            return Principal(employee, "employee", frozenset({project}))
+            return Principal(employee, "employee", frozenset({project}), name=f"{self.names[employee]} ({employee})")
         return self.principals[(role, project)]
 
     def templates(self, period: str) -> dict[str, Template]:
@@ -143,13 +163,14 @@ class _Loader:
                              "the demo needs the seed templates for all six months before `today`")
         return {code: t for code, t in found.items() if t is not None}
 
-    def create_org(self) -> None:
+    def create_org(self, first: str) -> None:
         for code, name, _departments in data.PROJECTS:
             create_project(self.db, ADMIN, {"code": code, "name": name}, self.meta())
         for m in self.cast.roster:
             register_employee(self.db, ADMIN, {
                 "employee_no": m.no, "name": m.name, "project": m.project, "department": m.department,
-                "position": m.position, "template": m.template}, self.meta())
+                "position": m.position, "template": m.template, "effective_from": first},
+                self.meta(), self.clock.now())
 
     def transfer(self, period: str) -> None:
         project, department = self.cast.transfer_to
@@ -183,11 +204,11 @@ class _Loader:
                 self.revoke("supervisor", entry.project, event.id, reason)
             elif action.startswith("appeal_"):
                 verdict = action.removeprefix("appeal_")
-                self.record([Entry("self", entry.project, {
+                [(_, appeal)] = self.record([Entry("self", entry.project, {
                     "type": "appeal", "employee": entry.body["employee"], "event_id": event.id,
                     "reason": data.APPEALS[verdict]})])
-                if verdict == "upheld":
-                    self.revoke("supervisor", entry.project, event.id, data.REASONS["appeal_upheld"])
+                resolve_appeal(self.db, self.principals[("manager", entry.project)], appeal.id, verdict,
+                               data.DECISIONS[verdict], self.meta(), self.clock.now())
             elif action == "revoke_late":
                 late.append((entry.project, event.id, reason))
         return late
@@ -199,7 +220,7 @@ class _Loader:
             close_period(self.db, SYSTEM, code, period, RequestMeta(request_id=f"beat:{period}"), moment)
 
 
-def summarise(db: Database, *, already_loaded: bool) -> DemoSummary:
+def summarise(db: Database, *, already_loaded: bool, accounts: list[DemoAccount] | None = None) -> DemoSummary:
     """What the demo projects hold now, read back from the log and the read models."""
     with db.read() as conn:
         present = tuple(code for code in PROJECT_CODES if org.project_exists(conn, code))
@@ -215,7 +236,8 @@ def summarise(db: Database, *, already_loaded: bool) -> DemoSummary:
         closed_months = tuple(closed.scalars())
         total = EventStore(conn).count()
         notable = _notable(conn, present, people)
-    return DemoSummary(already_loaded, present, len(people), total, months, closed_months, notable)
+    return DemoSummary(already_loaded, present, len(people), total, months, closed_months, notable,
+                       tuple(accounts or ()))
 
 
 def _notable(conn: Any, present: tuple[str, ...], people: dict[str, tuple[str, str]]) -> tuple[Notable, ...]:

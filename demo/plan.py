@@ -234,17 +234,19 @@ def _sign_off(rng: random.Random, month: Month, m: Member, t: Template, used: di
         month.self_assessments.append(Entry("self", m.project, {
             "type": "self_assessment", "employee": m.no, "period": period,
             "scores": {k: str(v) for k, v in scores.items()}, "analysis": "自评分影响因素分析:" + analysis}))
-    if not (sure or rng.random() < (0.97 if closing else 0.5)):
+    if not closing:  # 经理初评 needs the month closed (SPEC §4.9): the open month stops at 自评
+        return
+    if not (sure or rng.random() < 0.97):
         return
     first = "gm" if m.template == "service-center-director" else "manager"
     month.reviews.append(Entry(first, m.project, {
         "type": "review", "employee": m.no, "period": period, "stage": "manager",
         "comment": rng.choice(data.MANAGER_REVIEWS)}))
-    if not (sure or rng.random() < (0.9 if closing else 0.3)):
+    if not (sure or rng.random() < 0.9):
         return
     month.reviews.append(Entry("gm", m.project, {"type": "review", "employee": m.no, "period": period,
                                                  "stage": "gm", "comment": rng.choice(data.GM_REVIEWS)}))
-    if sure or rng.random() < (0.88 if closing else 0.4):
+    if sure or rng.random() < 0.88:
         month.sign_offs.append(Entry("self", m.project, {
             "type": "acknowledgement", "employee": m.no, "period": period,
             "comment": rng.choice(data.ACKNOWLEDGEMENTS)}))

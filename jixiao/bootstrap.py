@@ -34,6 +34,11 @@ class Runtime:
 
         return create_app(self.settings, self.db)
 
+    def web_app(self) -> Flask:
+        from services.web.app import create_app
+
+        return create_app(self.settings, self.db, on_write=self.runner.wake if self.runner else None)
+
     def celery(self) -> Celery:
         """The Celery app on the broker; each worker process opens its own small pool."""
         from services.scoring.celery_app import make_celery

@@ -1,4 +1,4 @@
-"""WSGI entry points for gunicorn: `gunicorn 'jixiao.wsgi:incidents()'` (and `reports()`)."""
+"""WSGI entry points for gunicorn: `gunicorn 'jixiao.wsgi:web()'` (and `incidents()`, `reports()`)."""
 
 from __future__ import annotations
 
@@ -13,3 +13,7 @@ def incidents() -> Flask:
 
 def reports() -> Flask:
     return bootstrap().reports_app()
+
+
+def web() -> Flask:
+    return bootstrap().web_app()

@@ -200,6 +200,8 @@ class EventStore:
         projects: Sequence[str] | None = None,
         period: str | None = None,
         type: str | None = None,
+        types: Sequence[str] | None = None,
+        ids: Sequence[str] | None = None,
     ) -> list[RecordedEvent]:
         q = select(events).where(events.c.position > after)
         if employee is not None:
@@ -212,6 +214,10 @@ class EventStore:
             q = q.where(events.c.period == period)
         if type is not None:
             q = q.where(events.c.type == type)
+        if types is not None:
+            q = q.where(events.c.type.in_(list(types)))
+        if ids is not None:
+            q = q.where(events.c.id.in_(list(ids)))
         rows = self.conn.execute(q.order_by(events.c.position).limit(limit))
         return [to_recorded(r) for r in rows]
 

@@ -44,10 +44,12 @@ class YearConverter(BaseConverter):
     """A year (YYYY) in a path, like MonthConverter."""
 
 
-def install_converters(app: Any, api: Api) -> None:
-    """`<month:period>` and `<year:year>` in routes, documented with their patterns."""
-    app.url_map.converters["month"] = MonthConverter
-    app.url_map.converters["year"] = YearConverter
+CONVERTERS = {"month": MonthConverter, "year": YearConverter}
+
+
+def document_converters(api: Api) -> None:
+    """`<month:period>` and `<year:year>` documented with their patterns (the app registers
+    the converters themselves: `shared.web.init_web`)."""
     api.register_converter(MonthConverter, lambda _c: {"type": "string", "pattern": MONTH_RE.pattern})
     api.register_converter(YearConverter, lambda _c: {"type": "string", "pattern": YEAR_RE.pattern})
 

@@ -132,6 +132,45 @@ tokens = Table(
     Column("projects", Json, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("revoked_at", Timestamp, nullable=True),
+)
+
+# People sign in to the web app with an account (SPEC §1); tokens stay for integrations.
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(100), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("projects", Json, nullable=False),
+    Column("employee_no", String(64), nullable=True),  # an employee's username is their 工号
+    Column("password_hash", String(255), nullable=False),  # argon2id
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("password_changed_at", Timestamp, nullable=False),
+)
+
+sign_in_attempts = Table(
+    "sign_in_attempts",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("at", Timestamp, nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+    Index("ix_sign_in_attempts_username_at", "username", "at"),
+)
+
+# Server-side sessions: the cookie carries a signed random id; only its sha256 is stored.
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("account_id", String(36), nullable=True),
+    Column("data", Json, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+    Column("last_seen", Timestamp, nullable=False),
+    Index("ix_web_sessions_account", "account_id"),
 )
 
 tasks = Table(

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Blueprint, Flask, current_app, g, jsonify, request
+from flask import Blueprint, Flask, current_app, g, jsonify, request, session
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
@@ -21,14 +21,16 @@ from shared.db import Database, DatabaseUnavailable
 from shared.errors import DomainError, Forbidden, Unauthorized, flatten_messages
 from shared.guard import JixiaoRequest, check_request
 from shared.openapi import (
+    CONVERTERS,
     Problem,
+    document_converters,
     document_problems,
-    install_converters,
     register_problem_responses,
 )
 from shared.openapi import (
     as_json as openapi_json,
 )
+from shared.sessions import DatabaseSessions
 
 log = logging.getLogger("jixiao.web")
 access = logging.getLogger("jixiao.access")
@@ -126,7 +128,7 @@ def service_app(name: str, title: str, settings: Settings, db: Database) -> tupl
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ProblemApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
-    install_converters(app, api)
+    document_converters(api)
     init_web(app, settings, db)
     return app, api
 
@@ -134,6 +136,7 @@ def service_app(name: str, title: str, settings: Settings, db: Database) -> tupl
 def init_web(app: Flask, settings: Settings, db: Database) -> None:
     """Error handlers, request ids and health probes shared by every web app."""
     app.request_class = JixiaoRequest
+    app.url_map.converters.update(CONVERTERS)  # <month:period>, <year:year> in any app's routes
     app.extensions["jixiao_db"] = db
     app.extensions["jixiao_settings"] = settings
     if settings.redis_url:
@@ -227,25 +230,26 @@ def current_principal() -> Principal:
     return cast(Principal, principal)
 
 
-SESSION_COOKIE = "jixiao_token"
-
-
 def bearer_token() -> str | None:
-    """The bearer token; for reads from a browser, the sign-in cookie stands in for it.
-
-    Only GET/HEAD accept the cookie: it is SameSite=Strict and HttpOnly, and nothing that
-    writes can be driven by it (no CSRF surface).
-    """
+    """The token of an `Authorization: Bearer` header, if any."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    if request.method in ("GET", "HEAD"):
-        return request.cookies.get(SESSION_COOKIE) or None
-    return None
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def session_principal() -> Principal | None:
+    """The signed-in person, where the app keeps server-side sessions (the web app)."""
+    if not isinstance(current_app.session_interface, DatabaseSessions):
+        return None
+    account = getattr(session, "account", None)
+    return account.principal() if account is not None else None
 
 
 def authenticated(roles: Iterable[str] | None = None) -> Callable[[F], F]:
-    """Require a valid bearer token and, if given, one of `roles` (else 403)."""
+    """Require a valid bearer token or a signed-in session and, if given, one of `roles` (else 403).
+
+    A session counts only in the web app, whose forms all carry a CSRF token; the services'
+    APIs take bearer tokens alone.
+    """
     allowed = None if roles is None else frozenset(roles)
 
     def decorate(view: F) -> F:
@@ -256,8 +260,10 @@ def authenticated(roles: Iterable[str] | None = None) -> Callable[[F], F]:
             if token:
                 with get_db().read_one() as conn:  # one SELECT: no transaction round trips
                     principal = authenticate(conn, token, current_app.config.get("JIXIAO_ADMIN_TOKEN"))
+            else:
+                principal = session_principal()
             if principal is None:
-                return problem(401, TITLES[401], "需要有效的令牌 (a valid bearer token is required)",
+                return problem(401, TITLES[401], "需要登录或有效的令牌 (sign in, or send a valid bearer token)",
                                headers={"WWW-Authenticate": 'Bearer realm="jixiao"'})
             if allowed is not None and principal.role not in allowed:
                 raise Forbidden(f"角色 {principal.role} 无权执行此操作 (role {principal.role} may not do this)")

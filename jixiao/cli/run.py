@@ -12,7 +12,7 @@ from jixiao.cli.common import runtime
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind the services to.")
 def serve(host: str) -> None:
-    """Run the web services (incidents on INCIDENTS_PORT, reports on REPORTS_PORT).
+    """Run the web app (WEB_PORT) and the services (incidents on INCIDENTS_PORT, reports on REPORTS_PORT).
 
     Without REDIS_URL the scoring runs in-process; with it, this only records and a
     `jixiao worker` scores.
@@ -25,7 +25,8 @@ def serve(host: str) -> None:
     rt = runtime(create=True)
     upgrade(rt.db)
     install_seed_templates(rt.db)
-    servers = [make_server(host, rt.settings.incidents_port, rt.incidents_app(), threaded=True),
+    servers = [make_server(host, rt.settings.web_port, rt.web_app(), threaded=True),
+               make_server(host, rt.settings.incidents_port, rt.incidents_app(), threaded=True),
                make_server(host, rt.settings.reports_port, rt.reports_app(), threaded=True)]
     for s in servers:
         threading.Thread(target=s.serve_forever, daemon=True).start()
@@ -33,6 +34,7 @@ def serve(host: str) -> None:
         rt.runner.start()
     mode = "in-process scoring (no REDIS_URL)" if rt.runner else "scoring by `jixiao worker` via Redis"
     click.echo(f"jixiao serving, {mode}")
+    click.echo(f"web app:   http://{host}:{rt.settings.web_port}/")
     click.echo(f"incidents: http://{host}:{rt.settings.incidents_port}/openapi.json")
     click.echo(f"reports:   http://{host}:{rt.settings.reports_port}/openapi.json")
     try:

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from services.incidents.resources import events, org, periods
+from services.incidents.resources import appeals, events, org, periods
 from shared.config import Settings
 from shared.db import Database
 from shared.web import service_app
@@ -20,7 +20,7 @@ def create_app(settings: Settings, db: Database,
     `on_write` is called after every successful write (the in-process scorer's wake-up).
     """
     app, api = service_app("jixiao.incidents", "jixiao incidents (考核事件)", settings, db)
-    for blp in (org.blp, events.blp, periods.blp):
+    for blp in (org.blp, events.blp, periods.blp, appeals.blp):
         api.register_blueprint(blp)
     if on_write is not None:
         app.extensions["jixiao_task_wake"] = on_write

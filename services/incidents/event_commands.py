@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from services.incidents.event_schemas import load_body
 from services.incidents.incident_rules import check_against_template, resolve
+from services.incidents.signoff_rules import GATED, check_step
 from shared import limits, org
 from shared.auth import MANAGERS, SUPERVISORS, Principal
 from shared.commands.meta import RequestMeta, employee_stream, metadata
@@ -64,6 +65,8 @@ def _prepare(conn: Connection, principal: Principal, loaded: dict[str, Any] | In
     data = loaded
     ctx = resolve(conn, principal, data, cache)
     payload = check_against_template(data, ctx.template)
+    if data["type"] in GATED:
+        payload.update(check_step(conn, cache, data, ctx.template, ctx.assignment.project, ctx.period))
     new = NewEvent(
         stream=employee_stream(ctx.employee.employee_no), type=data["type"], payload=payload,
         metadata={**meta, "template": ctx.template.code, "template_version": ctx.template.version},

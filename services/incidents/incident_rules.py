@@ -29,9 +29,10 @@ ALLOWED: dict[str, frozenset[str]] = {
     ev.APPEAL: frozenset({"self", "admin"}),
 }
 APPEALABLE = (ev.DEDUCTION, ev.METRIC, ev.BONUS)
-# What changes a score: in a closed month only manager and above may add it (SPEC §4).
-# Sign-off steps (review, 签字, appeal, 整改方案) come after the close by design (SPEC §5).
-SCORED = (ev.DEDUCTION, ev.METRIC, ev.BONUS, ev.SELF_ASSESSMENT)
+# What leads and supervisors record: in a closed month only manager and above may add it
+# (SPEC §4). The employee's self-assessment stays open until the manager's review, and the
+# sign-off steps (review, 签字, appeal, 整改方案) come after the close by design (SPEC §4.9, §5).
+RECORDED = (ev.DEDUCTION, ev.METRIC, ev.BONUS)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,7 @@ def resolve(conn: Connection, principal: Principal, data: dict[str, Any], cache:
         raise Invalid.field(date_field, f"该员工在 {period} 尚未入职 (not assigned in {period})")
     if not principal.in_scope(place.project):
         raise Forbidden(f"无权访问项目 {place.project} (project {place.project} is outside your scope)")
-    if data["type"] in SCORED and principal.role not in MANAGERS and cache.is_closed(place.project, period):
+    if data["type"] in RECORDED and principal.role not in MANAGERS and cache.is_closed(place.project, period):
         raise Conflict(f"{place.project} {period} 已结账,只有经理及以上可更正 "
                        f"(month closed: corrections by manager and above only)")
     template = cache.template(emp.template, period)

@@ -15,6 +15,7 @@ from shared.commands.meta import RequestMeta, employee_stream, metadata
 from shared.db import Database
 from shared.domain import events as ev
 from shared.domain.events import NewEvent, RecordedEvent
+from shared.domain.periods import month_of, today_in_shanghai
 from shared.domain.template import Template
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, invalid_from
 from shared.eventstore import ConcurrencyError, EventStore
@@ -57,10 +58,13 @@ def _check_project_and_template(conn: Connection, data: dict[str, Any]) -> None:
         raise Invalid.field("template", f"未知考核表 (unknown template {data['template']!r})")
 
 
-def register_employee(db: Database, principal: Principal, data: dict[str, Any], meta: RequestMeta) -> dict[str, Any]:
+def register_employee(db: Database, principal: Principal, data: dict[str, Any], meta: RequestMeta,
+                      now: datetime) -> dict[str, Any]:
+    """Register an employee from `effective_from` (default: the month of registration, SPEC §7.2:
+    loading back-dated history means stating it). No month before it has a result (§4.11)."""
     if not (principal.is_admin or (principal.role == "gm" and principal.in_scope(data["project"]))):
         raise Forbidden("只有管理员或本项目总经理可以登记员工 (admin or the project's gm)")
-    start = data.pop("effective_from", None) or org.ALWAYS
+    start = data.pop("effective_from", None) or month_of(today_in_shanghai(now))
     with db.write() as conn:
         _check_project_and_template(conn, data)
         if org.get_employee(conn, data["employee_no"]):
@@ -75,7 +79,7 @@ def register_employee(db: Database, principal: Principal, data: dict[str, Any], 
         conn.execute(employee_assignments.insert().values(
             employee_no=data["employee_no"], effective_from=start, project=data["project"],
             department=data["department"], position=rec.position))
-    return {**data, "effective_from": None if start == org.ALWAYS else start}
+    return {**data, "effective_from": start}
 
 
 def transfer_employee(db: Database, principal: Principal, employee_no: str, data: dict[str, Any],

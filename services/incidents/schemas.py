@@ -148,3 +148,56 @@ class BatchIn(Strict):
     """The batch envelope: only `events`; each event is checked on its own (event_schemas)."""
 
     events = fields.List(fields.Raw(), required=True)
+
+
+class AppealsQuery(Strict):
+    project = fields.String(load_default=None, validate=PROJECT_CODE)
+    period = fields.String(load_default=None, validate=MONTH)
+    status = fields.String(load_default=None, validate=validate.OneOf(
+        ["open", "resolved"], error="应为 open 或 resolved (must be open or resolved)"))
+
+
+class AppealedEventOut(Schema):
+    id = fields.String()
+    type = fields.String()
+    item = fields.String(allow_none=True)
+    rule = fields.String(allow_none=True)
+    bonus = fields.String(allow_none=True)
+    count = fields.Integer(allow_none=True)
+    points = fields.Raw(allow_none=True, metadata={"description": "as recorded (a decimal as text)"})
+    value = fields.Raw(allow_none=True, metadata={"description": "as recorded (a decimal as text)"})
+    occurred_on = fields.String(allow_none=True)
+    evidence = fields.String()
+    recorded_by = fields.String(allow_none=True)
+    revoked = fields.Boolean()
+
+
+class AppealOut(Schema):
+    appeal_id = fields.String()
+    employee = fields.String()
+    project = fields.String(allow_none=True)
+    period = fields.String(allow_none=True)
+    reason = fields.String()
+    filed_at = fields.String(metadata={"description": "UTC, ISO 8601"})
+    filed_by = fields.String(allow_none=True)
+    status = fields.String(metadata={"description": "open or resolved"})
+    decision = fields.String(allow_none=True)
+    decision_reason = fields.String(allow_none=True)
+    resolved_by = fields.String(allow_none=True)
+    resolved_at = fields.String(allow_none=True)
+    event = fields.Nested(AppealedEventOut, allow_none=True)
+
+
+class AppealsOut(Schema):
+    results = fields.List(fields.Nested(AppealOut))
+
+
+class ResolveIn(Strict):
+    decision = fields.String(required=True, validate=validate.OneOf(
+        ["upheld", "rejected"], error="应为 upheld 或 rejected (must be upheld or rejected)"))
+    reason = Text(required=True)
+
+
+class ResolvedOut(Schema):
+    resolution = fields.Nested(AppendedOut)
+    revocation = fields.Nested(AppendedOut, allow_none=True)

@@ -51,6 +51,19 @@ def _visible(conn: Connection, principal: Principal, emp: org.Employee, periods:
     return any(principal.in_scope(p) for p in places)
 
 
+def money(principal: Principal) -> None:
+    """Payroll, the annual sheets and the group overview are need-to-know (SPEC §1)."""
+    if not principal.sees_money:
+        raise Forbidden("薪资、年度及奖惩金额仅限经理、总经理、品质部和管理员查看 "
+                        "(payroll, annual and money columns: manager, gm, auditor, admin)")
+
+
+def annual_for(principal: Principal, employee_no: str) -> None:
+    """An employee reads their own annual composite; others need to know money."""
+    if not (principal.role == "employee" and principal.user == employee_no):
+        money(principal)
+
+
 def no_employees(principal: Principal) -> None:
     if principal.role == "employee":
         raise Forbidden("员工不能查看汇总报表 (employees see only their own records)")

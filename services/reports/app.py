@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.reports.resources import annual, portal, rankings, scores, sheets, summaries
+from services.reports.resources import annual, rankings, scores, sheets, summaries
 from shared.config import Settings
 from shared.db import Database
 from shared.web import service_app
@@ -15,5 +15,4 @@ def create_app(settings: Settings, db: Database) -> Flask:
     app, api = service_app("jixiao.reports", "jixiao reports (绩效报表)", settings, db)
     for blp in (scores.blp, rankings.blp, annual.blp, sheets.blp, summaries.blp):
         api.register_blueprint(blp)
-    app.register_blueprint(portal.bp)
     return app

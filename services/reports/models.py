@@ -44,6 +44,21 @@ class DeductionLine:
     recorded_by: str
     recorded_at: str
     event_id: str
+    appeal: str = ""  # the appeal of this deduction and its decision, when there is one
+
+
+@dataclass(frozen=True)
+class AppealLine:
+    """One appeal of the month (申诉) with the record appealed and the decision."""
+
+    occurred_on: str
+    record: str  # what was appealed: the rule's title and its points
+    evidence: str
+    reason: str
+    filed: str
+    decision: str  # 待处理, 申诉成立 or 申诉驳回
+    decision_reason: str = ""
+    decided: str = ""  # by whom, when
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,9 @@ class SheetModel:
     trend: tuple[tuple[str, float | None], ...]
     revision: int
     event_position: int  # the event-store position the score was computed at
+    appeals: tuple[AppealLine, ...] = ()
+    corrected: tuple[tuple[str, str, str], ...] = ()  # signed, then changed: (what, as signed, as now)
+    signed_before: tuple[SignOff, ...] = ()  # signatures that lapsed (the trail)
 
 
 @dataclass(frozen=True)

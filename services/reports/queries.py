@@ -12,6 +12,7 @@ from shared.domain.periods import months_of_year
 from shared.eventstore import EventStore
 from shared.hashing import utc_iso
 from shared.tables import (
+    accounts,
     annual_scores,
     departments,
     employee_assignments,
@@ -142,6 +143,16 @@ def portal_index(conn: Connection, scope: list[str] | None) -> list[dict[str, An
 def employee_months(conn: Connection, employee_no: str) -> list[str]:
     return list(conn.execute(select(scores.c.period).where(scores.c.employee == employee_no)
                              .order_by(scores.c.period.desc())).scalars().all())
+
+
+def people_names(conn: Connection, users: list[str]) -> dict[str, str]:
+    """user → how documents name them: 姓名 (工号) for an employee, else the account's display name."""
+    if not users:
+        return {}
+    out = {r.username: r.display_name for r in conn.execute(
+        select(accounts.c.username, accounts.c.display_name).where(accounts.c.username.in_(users)))}
+    out.update({no: f"{name} ({no})" for no, name in employee_names(conn, users).items()})
+    return out
 
 
 def employee_names(conn: Connection, numbers: list[str]) -> dict[str, str]:

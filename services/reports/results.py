@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from services.reports import queries
+from services.reports import queries, signoffs
 from shared import org
 from shared.errors import NotFound
 
@@ -57,8 +57,14 @@ def project_results(conn: Connection, project: str, period: str, department: str
                if department is None or m.department == department]
     docs = documents(conn, members, period)
     ranks = {r["employee"]: r for r in ranking_rows(conn, project, period, today)}
-    return [summary(docs[m.employee_no], m.name, ranks.get(m.employee_no))
-            for m in members if m.employee_no in docs]
+    found = signoffs.trails(conn, docs, period)
+    out = []
+    for m in members:
+        if m.employee_no in docs:
+            doc, rank, trail = docs[m.employee_no], ranks.get(m.employee_no), found[m.employee_no]
+            sign = signoffs.state(conn, doc, rank, trail)
+            out.append(signoffs.with_signoff(summary(doc, m.name, rank), sign, trail))
+    return out
 
 
 def employee_result(conn: Connection, emp: org.Employee, period: str, today: date) -> dict[str, Any]:
@@ -70,8 +76,10 @@ def employee_result(conn: Connection, emp: org.Employee, period: str, today: dat
     doc = documents(conn, [member], period).get(emp.employee_no)
     if doc is None:
         raise NotFound(f"{emp.employee_no} 在 {period} 无考核结果 (no result for {period})")
-    ranks = {r["employee"]: r for r in ranking_rows(conn, place.project, period, today)}
-    return with_rank(doc, emp.name, ranks.get(emp.employee_no))
+    rank = {r["employee"]: r for r in ranking_rows(conn, place.project, period, today)}.get(emp.employee_no)
+    trail = signoffs.trails(conn, [emp.employee_no], period)[emp.employee_no]
+    sign = signoffs.state(conn, doc, rank, trail)
+    return signoffs.with_signoff(with_rank(doc, emp.name, rank), sign, trail)
 
 
 def annual_result(conn: Connection, emp: org.Employee, year: str) -> dict[str, Any]:
@@ -83,7 +91,7 @@ def annual_result(conn: Connection, emp: org.Employee, year: str) -> dict[str, A
 
 
 def ranking(conn: Connection, project: str, period: str, department: str | None,
-            today: date) -> dict[str, Any]:
+            today: date, money: bool = True) -> dict[str, Any]:
     """The §7.4 ranking of a project-month, optionally of one department, best first."""
     members = {m.employee_no: m for m in org.members(conn, period, project)}
     rows = []
@@ -94,4 +102,6 @@ def ranking(conn: Connection, project: str, period: str, department: str | None,
             if department is None or group["department"] == department or (
                     group["department"] == "*" and home == department):
                 rows.append({**with_overdue(row, today), "name": member.name if member else None})
+    if not money:  # need to know (SPEC §1): ranks for leads and supervisors, not the yuan
+        rows = [{**r, "payroll_adjustment": None} for r in rows]
     return {"period": period, "project": project, "department": department, "rows": rows}

@@ -99,7 +99,7 @@ class RankingRowOut(Schema):
     rank = fields.Integer()
     rank_of = fields.Integer()
     consequences = fields.List(fields.String())
-    payroll_adjustment = fields.Float()
+    payroll_adjustment = fields.Float(allow_none=True, metadata={"description": "元; null for roles that need not know it"})
     improvement_due = fields.String(allow_none=True)
     improvement_status = fields.String(allow_none=True)
     last_streak = fields.Integer()

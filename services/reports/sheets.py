@@ -7,8 +7,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from services.reports import queries, results
+from services.reports import queries, results, signoffs
 from services.reports.models import (
+    AppealLine,
     AuditEvent,
     AuditModel,
     AuditRevision,
@@ -18,11 +19,14 @@ from services.reports.models import (
     SheetModel,
     SignOff,
 )
+from services.reports.render.labels import ROLE as ROLE_LABEL
 from shared import org
 from shared.domain import events as ev
-from shared.domain.events import RecordedEvent
+from shared.domain.appeals import Appeal, appeals
 from shared.domain.periods import TZ, months_of_year
+from shared.domain.signoff import Step, live_events
 from shared.domain.template import Template
+from shared.eventstore import EventStore
 
 SUMMARY_LIMIT = 160
 
@@ -44,40 +48,40 @@ def _template(conn: Connection, code: str, version: int, period: str) -> Templat
     return exact[0] if exact else org.template_for(conn, code, period)
 
 
-def _live(events: list[RecordedEvent]) -> list[RecordedEvent]:
-    revoked = {str(e.payload.get("event_id")) for e in events if e.type == ev.REVOCATION}
-    return [e for e in events if e.id not in revoked and e.type != ev.REVOCATION]
-
-
-def _latest(events: list[RecordedEvent], type_: str, stage: str | None = None) -> RecordedEvent | None:
-    found = [e for e in events if e.type == type_ and (stage is None or e.payload.get("stage") == stage)]
-    return found[-1] if found else None
-
-
 def _who(user: str | None, names: dict[str, str]) -> str:
-    """A recorder as people know them: 姓名 (工号) when the token's user is an employee."""
+    """A recorder as people know them: 姓名 (工号), or the account's display name."""
     if not user:
         return ""
-    return f"{names[user]} ({user})" if user in names else user
+    return names.get(user, user)
 
 
-def _sign_off(label: str, e: RecordedEvent | None, names: dict[str, str]) -> SignOff:
-    if e is None:
+def _sign_off(label: str, step: Step | None, names: dict[str, str]) -> SignOff:
+    if step is None:
         return SignOff(label)
-    return SignOff(label, _who(e.actor, names), local_time(e.recorded_at), str(e.payload.get("comment") or ""))
+    return SignOff(label, names.get(step.actor) or step.actor_name, local_time(step.at), step.comment)
+
+
+def _appeal_note(a: Appeal | None) -> str:
+    if a is None:
+        return ""
+    note = f"申诉: {a.reason} ({local_time(a.filed_at)})"
+    if a.open:
+        return note + " · 待处理"
+    return f"{note} · {a.label}: {a.decision_reason} ({a.resolved_by} {local_time(a.resolved_at)})"
 
 
 def _deductions(raw: list[dict[str, Any]], rule_titles: dict[str, str],
-                names: dict[str, str]) -> tuple[DeductionLine, ...]:
+                names: dict[str, str], appealed: dict[str, Appeal]) -> tuple[DeductionLine, ...]:
     return tuple(DeductionLine(
         occurred_on=d.get("occurred_on") or "", rule=rule_titles.get(d["rule"], d["rule"]),
         amount=float(d["amount"]), evidence=d.get("evidence") or "", source=d.get("source") or "",
         recorded_by=_who(d.get("recorded_by"), names), recorded_at=local_time(d.get("recorded_at")),
+        appeal=_appeal_note(appealed.get(d["event_id"])),
         event_id=d["event_id"]) for d in raw)
 
 
 def _items(doc: dict[str, Any], template: Template | None, self_scores: dict[str, Any] | None,
-           approved: bool, names: dict[str, str]) -> tuple[SheetItem, ...]:
+           approved: bool, names: dict[str, str], appealed: dict[str, Appeal]) -> tuple[SheetItem, ...]:
     out = []
     for n, item in enumerate(doc["items"], start=1):
         rubric = template.item(item["code"]) if template else None
@@ -87,7 +91,7 @@ def _items(doc: dict[str, Any], template: Template | None, self_scores: dict[str
             no=n, category=rubric.category if rubric else "", title=item.get("title") or item["code"],
             points=float(item["points"]), self_score=own, supervisor=float(item["score"]),
             approved=float(item["score"]) if approved else None, deducted=float(item["deducted"]),
-            deductions=_deductions(item.get("deductions", []), titles, names)))
+            deductions=_deductions(item.get("deductions", []), titles, names, appealed)))
     return tuple(out)
 
 
@@ -101,22 +105,25 @@ def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date) -
     """员工月绩效考核记录表 for one employee-month (stored score, or computed read-only)."""
     doc = results.employee_result(conn, emp, period, today)
     template = _template(conn, doc["template"], int(doc["template_version"]), period)
-    live = _live(queries.employee_events(conn, emp.employee_no, period))
-    assessment = _latest(live, ev.SELF_ASSESSMENT)
-    gm = _latest(live, ev.REVIEW, "gm")
+    trail = signoffs.trails(conn, [emp.employee_no], period)[emp.employee_no]
+    rank = next((r for r in results.ranking_rows(conn, doc["project"], period, today)
+                 if r["employee"] == emp.employee_no), None)
+    sign = signoffs.state(conn, doc, rank, trail)
+    assessment = next((e for e in reversed(live_events(trail)) if e.type == ev.SELF_ASSESSMENT), None)
+    appealed = {a.event_id: a for a in appeals(trail)}
     bonus_titles = {b.code: b.title for b in template.bonuses} if template else {}
     raters = template.raters if template else {}
     actors = {d.get("recorded_by") for i in doc["items"] for d in i.get("deductions", [])} | \
-        {e.actor for e in live}
-    names = queries.employee_names(conn, sorted(a for a in actors if a))
+        {e.actor for e in trail}
+    names = queries.people_names(conn, sorted(a for a in actors if a))
     return SheetModel(
         employee_no=emp.employee_no, name=emp.name, project=doc["project"],
         project_name=queries.project_names(conn, [doc["project"]]).get(doc["project"], doc["project"]),
         department=doc["department"], position=emp.position, period=period,
         template=doc["template"], template_name=template.name if template else doc["template"],
         template_version=int(doc["template_version"]),
-        items=_items(doc, template, assessment.payload.get("scores") if assessment else None, gm is not None,
-                     names),
+        items=_items(doc, template, assessment.payload.get("scores") if assessment else None,
+                     sign.gm is not None, names, appealed),
         total_points=sum(float(i["points"]) for i in doc["items"]),
         self_total=doc.get("self"), supervisor=float(doc["supervisor"]), weighted=float(doc["weighted"]),
         weights=(float(raters.get("self", 0)), float(raters.get("supervisor", 1))),
@@ -124,14 +131,56 @@ def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date) -
         bonuses=tuple(BonusLine(bonus_titles.get(b["code"], b["code"]), float(b["points"]), b.get("evidence") or "")
                       for b in doc.get("bonuses", [])),
         final=float(doc["final"]), excellent="excellent" in doc.get("awards", []),
-        rank=doc.get("rank"), rank_of=doc.get("rank_of"), status=doc["status"],
+        rank=doc.get("rank"), rank_of=doc.get("rank_of"), status=sign.status,
         analysis=str(assessment.payload.get("analysis") or "") if assessment else "",
-        sign_offs=(_sign_off("被考核人签字", _latest(live, ev.ACKNOWLEDGEMENT), names),
-                   _sign_off("经理签字确认", _latest(live, ev.REVIEW, "manager"), names),
-                   _sign_off("总经理签字确认", gm, names)),
+        sign_offs=(_sign_off("被考核人签字", sign.signature.step if sign.signed and sign.signature else None,
+                             names),
+                   _sign_off("经理签字确认", sign.manager, names),
+                   _sign_off("总经理签字确认", sign.gm, names)),
+        corrected=tuple(_change(what, old, new) for what, old, new in
+                        (sign.signature.changes if sign.lapsed and sign.signature else ())),
+        signed_before=tuple(_sign_off("被考核人签字", s.step, names) for s in sign.signatures if not s.valid),
+        appeals=_appeal_lines(conn, list(appealed.values()), template),
         flags=tuple(doc.get("flags", [])), trend=_trend(conn, emp.employee_no, period, float(doc["final"])),
         revision=int(doc.get("revision", 0)), event_position=int(doc.get("position", 0)),
     )
+
+
+def _appeal_lines(conn: Connection, found: list[Appeal], template: Template | None) -> tuple[AppealLine, ...]:
+    """Every appeal of the month, the upheld ones too (their record no longer counts)."""
+    targets = {e.id: e for e in EventStore(conn).query(ids=[a.event_id for a in found], limit=len(found) + 1)}
+    out = []
+    for a in found:
+        e = targets.get(a.event_id)
+        item = template.item(str(e.payload.get("item"))) if template and e else None
+        rule = item.rule(str(e.payload.get("rule"))) if item and e else None
+        bonus = template.bonus(str(e.payload.get("bonus"))) if template and e else None
+        title = rule.title if rule else (bonus.title if bonus else (e.type if e else ""))
+        points = e.payload.get("points") or (rule.points if rule and rule.points is not None else "") if e else ""
+        out.append(AppealLine(
+            occurred_on=e.occurred_on.isoformat() if e and e.occurred_on else (a.period if e else ""),
+            record=f"{title} {points}分".strip() if points != "" else title,
+            evidence=str(e.payload.get("evidence") or "") if e else "", reason=a.reason,
+            filed=f"{a.filed_by} {local_time(a.filed_at)}", decision=a.label, decision_reason=a.decision_reason,
+            decided=f"{a.resolved_by} {local_time(a.resolved_at)}" if a.resolved_at else ""))
+    return tuple(out)
+
+
+def _change(what: str, old: Any, new: Any) -> tuple[str, str, str]:
+    """One line of 已更正，待重新签字: what changed, as signed → as now."""
+    label = {"final": "最终得分", "awards": "奖项", "consequences": "排名结果",
+             "payroll_adjustment": "薪资调整(元)", "improvement_due": "整改方案截止"}.get(what, what)
+    if what.startswith("items."):
+        label = f"考核项目 {what.split('.', 1)[1]}"
+    return label, _plain(old), _plain(new)
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "无"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value) or "无"
+    return str(value)
 
 
 def summarize(payload: dict[str, Any]) -> str:
@@ -159,13 +208,15 @@ def build_audit(conn: Connection, emp: org.Employee, period: str) -> AuditModel:
     revisions = queries.revisions(conn, emp.employee_no, period)
     latest = revisions[-1] if revisions else None
     place = org.assignment_for(conn, emp.employee_no, period)
+    names = queries.people_names(conn, sorted({e.actor for e in events if e.actor}))
     return AuditModel(
         employee_no=emp.employee_no, name=emp.name, project=place.project if place else emp.project,
         period=period, final=latest["new_final"] if latest else None,
         position=latest["position"] if latest else 0, revision=latest["revision"] if latest else 0,
         events=tuple(AuditEvent(
             position=e.position, id=e.id, type=e.type, summary=summarize(e.payload),
-            recorder=f"{e.actor or ''} ({e.metadata.get('role', '')})" if e.actor else "",
+            recorder=f"{names.get(e.actor) or e.metadata.get('actor_name') or e.actor} "
+                     f"({ROLE_LABEL.get(str(e.metadata.get('role')), e.metadata.get('role', ''))})" if e.actor else "",
             recorded_at=local_time(e.recorded_at), hash=e.hash, prev_hash=e.prev_hash,
             revoked_by=revoked_by.get(e.id, "")) for e in events),
         revisions=tuple(AuditRevision(

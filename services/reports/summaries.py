@@ -32,13 +32,14 @@ def _rank_order(row: DepartmentRow) -> tuple[int, float, str]:
 
 
 def build_department(conn: Connection, project: str, project_name: str, department: str,
-                     period: str, today: date) -> DepartmentModel:
+                     period: str, today: date, show_money: bool = True) -> DepartmentModel:
     """员工月绩效考核情况统计表: every member's final, rank, awards and consequences."""
     members = {m.employee_no: m for m in org.members(conn, period, project) if m.department == department}
     if not members and not queries.department_exists(conn, project, department):
         raise NotFound(f"部门不存在 (no department {department} in {project})")
     found = results.project_results(conn, project, period, department, today)
-    ranks = {r["employee"]: r for r in results.ranking_rows(conn, project, period, today)}
+    ranks = {r["employee"]: r if show_money else {k: v for k, v in r.items() if k != "payroll_adjustment"}
+             for r in results.ranking_rows(conn, project, period, today)}
     rows = sorted((DepartmentRow(
         employee_no=r["employee"], name=r["name"], position=members[r["employee"]].position,
         final=float(r["final"]), rank=r["rank"], rank_of=r["rank_of"], awards=tuple(r["awards"]),

@@ -80,6 +80,18 @@ class ReadModelWriter(Protocol):
         """Publish these rankings; True when any of them changed."""
 
 
+SCORE_FIELDS = ("template", "template_version", "supervisor", "self", "weighted", "bonus", "final", "awards")
+
+
+def score_of(doc: dict[str, Any]) -> tuple[Any, ...]:
+    """What a revision is about (SPEC §4.12): the items, S, F, W, the bonus, T, the awards.
+
+    Provenance (which events, their positions) and the sign-off may change without it.
+    """
+    items = tuple((i["code"], i["points"], i["deducted"], i["score"]) for i in doc.get("items", []))
+    return (*(repr(doc.get(k)) for k in SCORE_FIELDS), items)
+
+
 def _score_row(d: ScoreDoc, revision: int, now: datetime, encoded: JsonText | None = None) -> dict[str, Any]:
     doc = d.doc
     return {"employee": doc["employee"], "period": doc["period"], "project": doc["project"],
@@ -147,16 +159,16 @@ class Upsert:
         new_rows, first_revisions, updates, revisions, out = [], [], [], [], []
         for d in docs:
             old = stored.get(d.key)
-            changed = old is None or old.result != d.doc
-            if changed:
-                revision = 1 if old is None else old.revision + 1
+            changed = old is None or score_of(old.result) != score_of(d.doc)
+            if old is None:
                 encoded = JsonText(dumps(d.doc))  # encoded once for the score and its revision
-                if old is None:
-                    new_rows.append(_score_row(d, revision, self.now, encoded))
-                    first_revisions.append(_revision_row(None, d, revision, self.now, encoded))
-                else:
-                    updates.append(_score_row(d, revision, self.now))
-                    revisions.append(_revision_row(old, d, revision, self.now, encoded))
+                new_rows.append(_score_row(d, 1, self.now, encoded))
+                first_revisions.append(_revision_row(None, d, 1, self.now, encoded))
+            elif changed:
+                updates.append(_score_row(d, old.revision + 1, self.now))
+                revisions.append(_revision_row(old, d, old.revision + 1, self.now, JsonText(dumps(d.doc))))
+            elif old.result != d.doc:  # provenance only (a review, a signature): kept current, no revision
+                updates.append(_score_row(d, old.revision, self.now))
             moved = old.project if old is not None and old.project != d.doc["project"] else None
             out.append(Scored(d.key[0], d.key[1], d.doc["project"], d.doc["department"], d.final, changed, moved))
         _insert_scores(self.conn, new_rows, first_revisions)

@@ -16,7 +16,8 @@ class RequestMeta:
 
 def metadata(principal: Principal, meta: RequestMeta, request_hash: str | None = None) -> dict[str, Any]:
     """An event's metadata: the actor, their role and the request it came from."""
-    out = {"actor": principal.user, "role": principal.role, "request_id": meta.request_id}
+    out = {"actor": principal.user, "actor_name": principal.display, "role": principal.role,
+           "request_id": meta.request_id}
     if request_hash:
         out["request_hash"] = request_hash
     return out

@@ -19,6 +19,7 @@ REVIEW = "review"
 ACKNOWLEDGEMENT = "acknowledgement"
 IMPROVEMENT_PLAN = "improvement_plan"
 APPEAL = "appeal"
+APPEAL_RESOLVED = "appeal_resolved"
 REVOCATION = "revocation"
 
 INCIDENT_TYPES: tuple[str, ...] = (

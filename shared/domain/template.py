@@ -14,6 +14,8 @@ from typing import Literal, TypeVar
 _T = TypeVar("_T")
 RuleKind = Literal["fixed", "range", "per_percent_below"]
 RULE_KINDS: tuple[str, ...] = ("fixed", "range", "per_percent_below")
+# The sign-off after the self-assessment (SPEC §4.8–9), in order; a template may declare fewer.
+SIGNOFF_STAGES: tuple[str, ...] = ("manager", "gm", "acknowledgement")
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class Template:
     excellent_above: Decimal = Decimal(100)
     ranking: RankingPolicy = field(default_factory=RankingPolicy)
     annual: AnnualPolicy = field(default_factory=AnnualPolicy)
+    signoff: tuple[str, ...] = SIGNOFF_STAGES
     source: str = ""
 
     @property

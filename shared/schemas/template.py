@@ -19,6 +19,7 @@ from marshmallow import (
 
 from shared.domain.template import (
     RULE_KINDS,
+    SIGNOFF_STAGES,
     AnnualComponent,
     AnnualPolicy,
     BonusRule,
@@ -175,6 +176,9 @@ class TemplateSchema(Strict):
     version = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     ranking = fields.Nested(RankingSchema, load_default=RankingPolicy)
     annual = fields.Nested(AnnualSchema, load_default=AnnualPolicy)
+    signoff = fields.List(fields.String(validate=validate.OneOf(
+        SIGNOFF_STAGES, error="未知的签核环节 (unknown sign-off stage: {input})")),
+        load_default=lambda: list(SIGNOFF_STAGES))
     source = Text(load_default="")
 
     @validates_schema
@@ -192,13 +196,18 @@ class TemplateSchema(Strict):
         bdups = _duplicates([b.code for b in data.get("bonuses") or []])
         if bdups:
             errors["bonuses"] = [f"加分项代码重复 (duplicate bonus codes): {', '.join(bdups)}"]
+        stages = data.get("signoff", list(SIGNOFF_STAGES))
+        if stages != [s for s in SIGNOFF_STAGES if s in stages] or "acknowledgement" not in stages:
+            errors["signoff"] = ["签核环节应按 manager、gm、acknowledgement 的顺序，且须含 acknowledgement "
+                                 "(stages in order manager, gm, acknowledgement; acknowledgement required)"]
         if errors:
             raise ValidationError(errors)
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> Template:
         return Template(
-            **{**data, "items": tuple(data["items"]), "bonuses": tuple(data["bonuses"])}
+            **{**data, "items": tuple(data["items"]), "bonuses": tuple(data["bonuses"]),
+               "signoff": tuple(data["signoff"])}
         )
 
 
@@ -251,5 +260,6 @@ def dump_template(t: Template) -> dict[str, Any]:
                             "template": c.template} for c in t.annual.components],
             "excellent_above": _num(t.annual.excellent_above),
         },
+        "signoff": list(t.signoff),
         "source": t.source,
     }

@@ -19,9 +19,10 @@ BIN = Path(sys.executable).parent / "jixiao"
 
 class Running:
     def __init__(self, proc: subprocess.Popen[bytes], incidents: str, reports: str, token: str,
-                 env: dict[str, str], log: Path, cwd: Path) -> None:
+                 env: dict[str, str], log: Path, cwd: Path, web: str = "") -> None:
         self.proc, self.incidents, self.reports, self.token, self.env, self.log, self.cwd = \
             proc, incidents, reports, token, env, log, cwd
+        self.web = web
 
     def h(self, token: str | None = None) -> dict[str, str]:
         return {"Authorization": f"Bearer {token or self.token}"}
@@ -67,17 +68,19 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 @pytest.fixture
 def embedded(tmp_path: Path) -> Iterator[Running]:
     """`jixiao serve` on the embedded default: SQLite under ./var/, scoring in-process."""
-    ip, rp = free_port(), free_port()
+    ip, rp, wp = free_port(), free_port(), free_port()
     token = "e2e-admin-" + tmp_path.name
-    env = {**os.environ, "INCIDENTS_PORT": str(ip), "REPORTS_PORT": str(rp), "JIXIAO_ADMIN_TOKEN": token,
-           "JIXIAO_TODAY": TODAY.isoformat()}
+    env = {**os.environ, "INCIDENTS_PORT": str(ip), "REPORTS_PORT": str(rp), "WEB_PORT": str(wp),
+           "JIXIAO_ADMIN_TOKEN": token, "JIXIAO_TODAY": TODAY.isoformat(), "JIXIAO_SECRET_KEY": "e2e-" + token}
     env.pop("REDIS_URL", None)
     env.pop("DATABASE_URL", None)
     log = tmp_path / "serve.log"
     proc = start([str(BIN), "serve"], env, log, tmp_path)
-    running = Running(proc, f"http://127.0.0.1:{ip}", f"http://127.0.0.1:{rp}", token, env, log, tmp_path)
+    running = Running(proc, f"http://127.0.0.1:{ip}", f"http://127.0.0.1:{rp}", token, env, log, tmp_path,
+                      f"http://127.0.0.1:{wp}")
     try:
-        wait_for(lambda: ready(running.incidents) and ready(running.reports), 60, "jixiao serve to be ready")
+        wait_for(lambda: ready(running.incidents) and ready(running.reports) and ready(running.web), 60,
+                 "jixiao serve to be ready")
         yield running
     finally:
         stop(proc)

@@ -6,6 +6,8 @@ import sqlite3
 import subprocess
 from pathlib import Path
 
+import requests
+
 from tests.e2e.conftest import BIN
 from tests.integration.distributed import wait_for
 
@@ -17,7 +19,8 @@ def setup_org(app) -> None:
     assert app.post("/api/v1/projects", {"code": "JRJ", "name": "金融街项目"}).status_code == 201
     for no in ("JRJ-0001", "JRJ-0002", "JRJ-0003"):
         r = app.post("/api/v1/employees", {"employee_no": no, "name": f"员工{no[-1]}", "project": "JRJ",
-                                           "department": "客服部", "position": "客服专员", "template": "cs-staff"})
+                                           "department": "客服部", "position": "客服专员", "template": "cs-staff",
+                                           "effective_from": "2026-01"})
         assert r.status_code == 201, r.text
 
 
@@ -49,6 +52,26 @@ def test_jixiao_rebuild_publishes_the_same_results_again_with_a_progress_bar(emb
     after = embedded.get("/api/v1/scores?project=JRJ&period=2026-10").json()["results"]
     assert [(r["employee"], r["final"]) for r in after] == [(r["employee"], r["final"]) for r in before]
     assert {r["revision"] for r in after} == {1}  # published afresh: each score's first revision
+
+
+def test_a_person_signs_in_to_the_web_app_with_an_account_made_by_hr(embedded):
+    import re
+
+    setup_org(embedded)
+    made = subprocess.run([str(BIN), "user", "create", "--username", "JRJ-0001", "--role", "employee",
+                           "--password-stdin"], input="e2e-password\n", env=embedded.env, cwd=embedded.cwd,
+                          capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    embedded.post("/api/v1/events", DEDUCTION)
+    browser = requests.Session()
+    form = browser.get(embedded.web + "/login", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    signed = browser.post(embedded.web + "/login", data={"username": "JRJ-0001", "password": "e2e-password",
+                                                         "csrf_token": token}, timeout=10, allow_redirects=False)
+    assert signed.status_code == 303, signed.text
+    wait_for(lambda: browser.get(embedded.web + "/reports/sheet/JRJ-0001/2026-10.html", timeout=10).status_code
+             == 200, 30, "the sheet to be published")
+    assert browser.get(embedded.web + "/reports/sheet/JRJ-0002/2026-10.html", timeout=10).status_code == 403
 
 
 def test_a_token_made_by_the_cli_works_over_http_within_its_scope(embedded):

@@ -75,7 +75,7 @@ def _seed_organisation(db: Database) -> dict[str, str]:
     for no, name, project in PEOPLE:
         r = a.post("/api/v1/employees", {"employee_no": no, "name": name, "project": project,
                                          "department": "客服部", "position": "客服专员",
-                                         "template": "cs-staff"})
+                                         "template": "cs-staff", "effective_from": "2026-01"})
         assert r.status_code == 201, r.json
     for role in ("lead", "supervisor", "manager", "gm", "auditor"):
         a.tokens[role] = a.token(f"{role}-jrj", role, "JRJ")

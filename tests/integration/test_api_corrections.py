@@ -170,26 +170,30 @@ class TestClosedMonths:
             record(api, deduction(), as_=role)
         assert len(events_of(api, "type=deduction&period=2026-10")) == 3
 
-    def test_sign_off_steps_follow_the_close(self, api):
-        # SPEC §5: the improvement plan is due days *after* the month is closed; 签字 and
-        # appeals answer the published result. None of them changes a score.
+    def test_plans_and_appeals_stay_open_after_the_close(self, api):
+        # SPEC §5: the improvement plan is due days *after* the month is closed; appeals answer
+        # the published result until the employee signs (the order of the sign-off itself is
+        # tested in test_signoff.py). None of them changes a score.
         target = record(api, deduction())
         assert close(api).status_code == 202
         period = {"employee": "JRJ-0001", "period": "2026-10"}
         for body, role in (
             ({"type": "improvement_plan", **period, "plan": "每周自查服务用语"}, "employee"),
             ({"type": "improvement_plan", **period, "plan": "主管跟进整改"}, "supervisor"),
-            ({"type": "acknowledgement", **period, "comment": "已阅"}, "employee"),
             ({"type": "appeal", "employee": "JRJ-0001", "event_id": target, "reason": "当日休假"}, "employee"),
         ):
             r = api.post("/api/v1/events", body, as_=role)
             assert r.status_code == 201, (body["type"], role, r.get_json())
 
-    def test_an_employee_may_not_change_the_score_of_a_closed_month(self, api):
+    def test_the_employee_may_self_assess_a_closed_month_until_the_managers_review(self, api):
+        # SPEC §4.9: a self-assessment is accepted until the manager's review, which needs the close.
         assert close(api).status_code == 202
         scores = {code: 5 for code in ("civility", "patience", "teamwork", "duty_records", "image", "criticism",
                                        "vigilance", "attendance", "learning", "focus", "obedience")}
         body = {"type": "self_assessment", "employee": "JRJ-0001", "period": "2026-10", "scores": scores}
+        assert api.post("/api/v1/events", body, as_="employee").status_code == 201
+        assert api.post("/api/v1/events", {"type": "review", "employee": "JRJ-0001", "period": "2026-10",
+                                           "stage": "manager"}, as_="manager").status_code == 201
         before = api.event_count()
         assert_problem(api.post("/api/v1/events", body, as_="employee"), 409)
         assert api.event_count() == before

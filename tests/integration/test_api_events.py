@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import make_runner
 from tests.integration.conftest import assert_problem
 
 PROBLEM = "application/problem+json"
@@ -71,7 +72,7 @@ def supervisor_on_standard(api: Any) -> str:
     """JRJ-0100 on cs-supervisor-standard (seed 000): supervisor-only rating, metric rules."""
     r = api.post("/api/v1/employees", {"employee_no": "JRJ-0100", "name": "孙八", "project": "JRJ",
                                        "department": "客服部", "position": "客服主管",
-                                       "template": "cs-supervisor-standard"})
+                                       "template": "cs-supervisor-standard", "effective_from": "2026-01"})
     assert r.status_code == 201, r.get_json()
     return "JRJ-0100"
 
@@ -123,6 +124,7 @@ class TestEveryEventType:
         assert stored["metadata"]["actor"] == "JRJ-0001"
 
     def test_a_manager_and_a_gm_review_the_sheet(self, api):
+        assert api.post("/api/v1/periods/JRJ/2026-10/close", as_="manager").status_code == 202
         review = {"type": "review", "employee": "JRJ-0001", "period": "2026-10", "comment": "同意"}
         assert_appended(api.post("/api/v1/events", {**review, "stage": "manager"}, as_="manager"))
         assert_appended(api.post("/api/v1/events", {**review, "stage": "gm"}, as_="gm"))
@@ -137,8 +139,15 @@ class TestEveryEventType:
         assert api.event_count() == before
 
     def test_an_employee_acknowledges_their_sheet(self, api):
+        assert api.post("/api/v1/periods/JRJ/2026-10/close", as_="manager").status_code == 202
+        make_runner(api.db).drain()  # the score is published: the signature covers it
+        review = {"type": "review", "employee": "JRJ-0001", "period": "2026-10"}
+        assert_appended(api.post("/api/v1/events", {**review, "stage": "manager"}, as_="manager"))
+        assert_appended(api.post("/api/v1/events", {**review, "stage": "gm"}, as_="gm"))
         body = {"type": "acknowledgement", "employee": "JRJ-0001", "period": "2026-10", "comment": "已阅"}
         assert_appended(api.post("/api/v1/events", body, as_="employee"))
+        [signed] = events_of(api, "type=acknowledgement")
+        assert signed["payload"]["covers"]["final"] == 100.0  # what the signature covers
 
     def test_an_employee_files_an_improvement_plan(self, api):
         body = {"type": "improvement_plan", "employee": "JRJ-0001", "period": "2026-10",
@@ -155,10 +164,10 @@ class TestEveryEventType:
 
     def test_an_appeal_must_name_an_appealable_event_of_that_employee(self, api):
         other = assert_appended(api.post("/api/v1/events", deduction("JRJ-0002"), as_="lead"))
-        ack = assert_appended(api.post("/api/v1/events", {"type": "acknowledgement", "employee": "JRJ-0001",
-                                                          "period": "2026-10"}, as_="employee"))
+        plan = assert_appended(api.post("/api/v1/events", {"type": "improvement_plan", "employee": "JRJ-0001",
+                                                           "period": "2026-10", "plan": "整改"}, as_="employee"))
         before = api.event_count()
-        for event_id in (other["id"], ack["id"], "00000000-0000-0000-0000-000000000000"):
+        for event_id in (other["id"], plan["id"], "00000000-0000-0000-0000-000000000000"):
             body = {"type": "appeal", "employee": "JRJ-0001", "event_id": event_id, "reason": "不服"}
             assert_problem(api.post("/api/v1/events", body, as_="employee"), 422, "event_id")
         assert api.event_count() == before

@@ -105,11 +105,35 @@ class TestProjects:
 
 
 class TestEmployees:
+    def test_a_new_hire_has_no_result_before_the_month_of_registration(self, api):
+        from services.reports.app import create_app as reports_app
+        from tests.conftest import make_runner, settings
+
+        assert api.post("/api/v1/employees", employee("JRJ-0010")).status_code == 201
+        make_runner(api.db).drain()
+        reports = reports_app(settings(api.db.url), api.db).test_client()
+        auth = {"Authorization": f"Bearer {api.tokens['admin']}"}
+        october = reports.get("/api/v1/scores?project=JRJ&period=2026-10", headers=auth).get_json()["results"]
+        assert "JRJ-0010" not in {r["employee"] for r in october}  # before their first month: no result
+        assert reports.get("/api/v1/scores/JRJ-0010/2026-10", headers=auth).status_code == 404
+        assert reports.get("/reports/sheet/JRJ-0010/2026-10.html", headers=auth).status_code == 404
+        november = reports.get("/api/v1/scores/JRJ-0010/2026-11", headers=auth).get_json()
+        assert november["final"] == 100.0  # this month: a perfect month so far
+        assert reports.get("/api/v1/annual/JRJ-0010/2026", headers=auth).get_json()["months"] == {"2026-11": 100.0}
+        # and an event dated before the start is refused
+        before = api.event_count()
+        late = {"type": "deduction", "employee": "JRJ-0010", "item": "attendance", "rule": "late",
+                "occurred_on": "2026-10-05", "evidence": "迟到"}
+        assert_problem(api.post("/api/v1/events", late, as_="lead"), 422, "occurred_on")
+        assert api.event_count() == before
+
+
     def test_an_admin_registers_an_employee(self, api):
         before = api.event_count()
         r = api.post("/api/v1/employees", employee("JRJ-0010"))
         assert r.status_code == 201, r.get_json()
         assert r.get_json()["employee_no"] == "JRJ-0010"
+        assert r.get_json()["effective_from"] == "2026-11"  # registered today (2026-11-20): from this month
         assert r.get_json()["template"] == "cs-staff"
         assert api.event_count() == before + 1
         registered = api.get("/api/v1/events?employee=JRJ-0010").get_json()["results"]

@@ -25,7 +25,7 @@ from shared.eventstore import EventStore
 from shared.seeding import install_seed_templates
 from shared.tables import rankings, score_revisions, scores
 from shared.tasklog import get_task
-from tests.conftest import ADMIN_TOKEN, RUN_ID, TODAY, settings
+from tests.conftest import ADMIN_TOKEN, CLOCK, RUN_ID, TODAY, settings
 from tests.integration.distributed import RedisServer, Service, clear_prefix, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
@@ -63,7 +63,8 @@ class Cluster:
         for no in numbers:
             register_employee(self.db, SYSTEM, {"employee_no": no, "name": f"员工{no[-4:]}", "project": project,
                                                 "department": "客服部", "position": "客服专员",
-                                                "template": "cs-staff", "effective_from": PERIOD}, meta)
+                                                "template": "cs-staff", "effective_from": PERIOD}, meta,
+                              CLOCK.now())
         self.record([deduction(no, i) for i, no in enumerate(numbers) if i % 3])
         return numbers
 

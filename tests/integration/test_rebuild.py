@@ -107,7 +107,7 @@ def test_a_generated_quarter_rebuilds_to_the_same_read_models(db):
     for code, name in group.projects:
         create_project(db, SYSTEM, {"code": code, "name": name}, meta)
     for person in group.people:
-        register_employee(db, SYSTEM, {**person.registration(), "effective_from": "2026-08"}, meta)
+        register_employee(db, SYSTEM, {**person.registration(), "effective_from": "2026-08"}, meta, CLOCK.now())
     for month in ("2026-08", "2026-09", "2026-10"):
         bodies = month_events(group, month, 3.0, seed=7)
         for start in range(0, len(bodies), 500):

@@ -99,7 +99,11 @@ def test_rankings_show_consequences_and_an_overdue_plan_at_read_time(api, report
     assert [(r["employee"], r["rank"], r["rank_of"]) for r in body["rows"]] == \
         [("JRJ-0003", 1, 3), ("JRJ-0002", 2, 3), ("JRJ-0001", 3, 3)]
     assert rows["JRJ-0001"]["consequences"] == ["last_place", "improvement_plan"]
-    assert rows["JRJ-0001"]["improvement_status"] == "pending" and rows["JRJ-0003"]["payroll_adjustment"] == 100.0
+    assert rows["JRJ-0001"]["improvement_status"] == "pending"
+    assert rows["JRJ-0003"]["payroll_adjustment"] is None  # a supervisor sees the ranks, not the yuan
+    money = reports.get(f"/api/v1/rankings?project=JRJ&period={PERIOD}", as_="manager").json["rows"]
+    assert {r["employee"]: r["payroll_adjustment"] for r in money} == \
+        {"JRJ-0003": 100.0, "JRJ-0002": 0.0, "JRJ-0001": -100.0}
     with api.db.update() as conn:  # the plan fell due long ago: nothing stored changes, the read says overdue
         this_month = (rankings.c.project == "JRJ") & (rankings.c.period == PERIOD)
         stored = conn.execute(select(rankings.c.rows).where(this_month)).scalar()

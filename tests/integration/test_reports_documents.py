@@ -40,8 +40,11 @@ class Seeded:
         service_settings = settings(db.url)
         self.incidents = incidents_app(service_settings, db).test_client()
         self.reports = reports_app(service_settings, db).test_client()
+        self.db = db
         self.tokens = {"admin": ADMIN_TOKEN}
-        with db.write() as conn:
+
+    def make_tokens(self) -> None:
+        with self.db.write() as conn:
             self.tokens["manager"] = create_token(conn, "mgr-jrj", "manager", ["JRJ"])
             self.tokens["employee"] = create_token(conn, "JRJ-0001", "employee", ["JRJ"])
 
@@ -74,17 +77,15 @@ def seeded(sqlite_template, tmp_path_factory) -> Seeded:
                               ("JRJ-0003", FORMULA, "JRJ"), ("JRJ-0004", "@SUM(1)", "JRJ"),
                               ("BSQ-0001", "赵六", "BSQ")):
         s.post("/api/v1/employees", {"employee_no": no, "name": name, "project": project, "department": DEPT,
-                                     "position": "客服专员", "template": "cs-staff"})
+                                     "position": "客服专员", "template": "cs-staff",
+                                     "effective_from": "2026-01"})
+    s.make_tokens()
     # JRJ-0001: civility rude 2×2 + complaint 4 → 10 − 8 = 2, S = 92; F = 97
     # W = 0.15 × 97 + 0.85 × 92 = 14.55 + 78.2 = 92.75 = T
     s.post("/api/v1/events", deduction("JRJ-0001", "civility", "rude", FORMULA, count=2))
     s.post("/api/v1/events", deduction("JRJ-0001", "civility", "complaint", "+1", points=4))
     s.post("/api/v1/events", {"type": "self_assessment", "employee": "JRJ-0001", "period": PERIOD,
                               "scores": SELF, "analysis": "+1 " + SCRIPT + " 服务用语需改进"}, as_="employee")
-    s.post("/api/v1/events", {"type": "review", "employee": "JRJ-0001", "period": PERIOD, "stage": "manager",
-                              "comment": "-2 同意"}, as_="manager")
-    s.post("/api/v1/events", {"type": "review", "employee": "JRJ-0001", "period": PERIOD, "stage": "gm",
-                              "comment": "审核通过"})
     # JRJ-0002: late 2 (a second one revoked) → S = 98, no self-assessment; + bonus 5 → T = 103
     s.post("/api/v1/events", deduction("JRJ-0002", "attendance", "late", "-2"))
     wrong = s.post("/api/v1/events", deduction("JRJ-0002", "attendance", "late", "误录"))
@@ -92,6 +93,10 @@ def seeded(sqlite_template, tmp_path_factory) -> Seeded:
     s.post("/api/v1/events", {"type": "bonus", "employee": "JRJ-0002", "bonus": "owner_praise",
                               "occurred_on": "2026-10-08", "points": 5, "evidence": "@SUM(1) 业主书面表扬"})
     s.post(f"/api/v1/periods/JRJ/{PERIOD}/close", as_="manager")
+    s.post("/api/v1/events", {"type": "review", "employee": "JRJ-0001", "period": PERIOD, "stage": "manager",
+                              "comment": "-2 同意"}, as_="manager")
+    s.post("/api/v1/events", {"type": "review", "employee": "JRJ-0001", "period": PERIOD, "stage": "gm",
+                              "comment": "审核通过"})
     runner = make_runner(db)
     runner.drain()
     appealed = s.incidents.get(f"/api/v1/events?employee=JRJ-0001&period={PERIOD}&type=deduction",

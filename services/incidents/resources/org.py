@@ -20,7 +20,7 @@ from services.incidents.schemas import (
     TransferOut,
 )
 from shared.schemas.template import TemplateSchema, dump_template
-from shared.web import authenticated, current_principal, get_db
+from shared.web import authenticated, current_principal, get_db, now
 
 blp = Blueprint("org", __name__, url_prefix="/api/v1", description="项目、员工与考核表 (organisation and templates)")
 
@@ -40,7 +40,7 @@ def create_project(data: dict[str, Any]) -> Any:
 @blp.response(201, EmployeeOut)
 def register_employee(data: dict[str, Any]) -> Any:
     """Register an employee (工号 unique in the group) on a template."""
-    return org_commands.register_employee(get_db(), current_principal(), data, request_meta())
+    return org_commands.register_employee(get_db(), current_principal(), data, request_meta(), now())
 
 
 @blp.post("/employees/<employee_no>/transfer")

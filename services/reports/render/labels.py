@@ -23,12 +23,14 @@ EVENT_TYPE = {
     "acknowledgement": "员工签字",
     "improvement_plan": "整改方案",
     "appeal": "申诉",
+    "appeal_resolved": "申诉处理",
     "revocation": "撤销",
 }
 REVIEW_STAGE = {"manager": "经理初评", "gm": "总经理审核"}
 FLAG = {
     "self_assessment_missing": "未自评",
     "appealed": "有申诉",
+    "signature_lapsed": "已更正，待重新签字",
     "weights_redistributed": "权重已按比例重新分配",
     "no_data": "无数据",
 }
@@ -55,14 +57,16 @@ def yuan(amount: float | int) -> str:
 
 
 def consequences(row: Mapping[str, Any]) -> list[str]:
-    """A ranking row's consequences as printed (第一名奖励100元, 末位扣100元, ...)."""
+    """A ranking row's consequences as printed (第一名奖励100元, 末位扣100元, ...); a row
+    without its money (shown to those who need not know it) prints no amounts."""
     out: list[str] = []
+    money = "payroll_adjustment" in row
     adjustment = float(row.get("payroll_adjustment") or 0)
     for code in row.get("consequences") or []:
         if code == "first_place":
-            out.append(f"第一名奖励{yuan(abs(adjustment) or 100)}元")
+            out.append(f"第一名奖励{yuan(abs(adjustment) or 100)}元" if money else "第一名")
         elif code == "last_place":
-            out.append(f"末位扣{yuan(abs(adjustment) or 100)}元")
+            out.append(f"末位扣{yuan(abs(adjustment) or 100)}元" if money else "末位")
         elif code == "improvement_plan":
             due = row.get("improvement_due") or "月结后确定"
             state = IMPROVEMENT_STATUS.get(row.get("improvement_status") or "", "")

@@ -30,15 +30,19 @@ def sheet_table(m: SheetModel) -> Table:
     footer += [("最终得分 T", m.final), ("优秀员工", "是" if m.excellent else "否"),
                ("名次", m.rank, m.rank_of), ("自评分影响因素分析", m.analysis)]
     footer += [(s.label, s.by, s.on, s.comment) for s in m.sign_offs]
+    footer += [("已更正，待重新签字", what, old, new) for what, old, new in m.corrected]
+    footer += [("申诉", f"{a.occurred_on} {a.record} {a.evidence}", a.reason, f"{a.decision}: {a.decision_reason}",
+                a.decided) for a in m.appeals]
     return Table(
         title="员工月绩效考核记录表",
         meta=(("被考核人", m.name), ("工号", m.employee_no), ("项目", f"{m.project_name} ({m.project})"),
               ("部门", m.department), ("岗位", m.position), ("考核期间", m.period),
               ("考核表", f"{m.template_name} {m.template} v{m.template_version}"),
-              ("状态", labels.status(m.status))),
+              ("状态", "已更正，待重新签字" if m.corrected else labels.status(m.status))),
         header=("序号", "考核项目", "考核内容/扣分记录", "标准分", "自评", "经理初评", "总经理审核"),
         rows=tuple((i.no, i.title, "\n".join(
             f"{d.occurred_on} {d.rule} 扣{d.amount:g}分 依据: {d.evidence} 记录人: {d.recorded_by} {d.recorded_at}"
+            + (f" ({d.appeal})" if d.appeal else "")
             for d in i.deductions), i.points, i.self_score, i.supervisor, i.approved) for i in m.items),
         footer=tuple(footer),
         widths=(6, 30, 60, 8, 8, 10, 10),

@@ -22,4 +22,5 @@ def get_annual(employee_no: str, year: str) -> Any:
     with get_db().read() as conn:
         months = months_of_year(access.check_year(year))
         emp = access.employee_for(conn, current_principal(), employee_no, months)
+        access.annual_for(current_principal(), employee_no)
         return results.annual_result(conn, emp, year)

@@ -25,4 +25,5 @@ def get_rankings(args: dict[str, Any]) -> Any:
     """
     with get_db().read() as conn:
         access.project_for(conn, current_principal(), args["project"])
-        return results.ranking(conn, args["project"], args["period"], args["department"], today())
+        return results.ranking(conn, args["project"], args["period"], args["department"], today(),
+                               money=current_principal().sees_money)

@@ -21,7 +21,8 @@ def department(project: str, department: str, period: str, fmt: str) -> Any:
     """员工月绩效考核情况统计表: finals, ranks, awards, consequences and the distribution."""
     with get_db().read() as conn:
         name = access.project_for(conn, current_principal(), project)
-        model = summaries.build_department(conn, project, name, department, access.check_month(period), today())
+        model = summaries.build_department(conn, project, name, department, access.check_month(period), today(),
+                                           show_money=current_principal().sees_money)
     return document(documents.department(model, fmt), fmt, f"员工月绩效考核情况统计表_{project}_{department}_{period}",
                     f"department_{project}_{department}_{period}")
 
@@ -33,6 +34,7 @@ def annual(project: str, year: str, fmt: str) -> Any:
     """年度员工绩效考核情况统计表: monthly finals, the annual composite and 优秀员工."""
     with get_db().read() as conn:
         name = access.project_for(conn, current_principal(), project)
+        access.money(current_principal())
         model = summaries.build_annual(conn, project, name, access.check_year(year))
     return document(documents.annual(model, fmt), fmt, f"年度员工绩效考核情况统计表_{project}_{year}",
                     f"annual_{project}_{year}")
@@ -45,6 +47,7 @@ def payroll(project: str, period: str, fmt: str) -> Any:
     """Payroll adjustments (yuan) from the month's rankings, with a total row."""
     with get_db().read() as conn:
         name = access.project_for(conn, current_principal(), project)
+        access.money(current_principal())
         model = summaries.build_payroll(conn, project, name, access.check_month(period), today())
     return document(documents.payroll(model, fmt), fmt, f"绩效考核薪资调整表_{project}_{period}",
                     f"payroll_{project}_{period}")
@@ -57,5 +60,6 @@ def overview(period: str, fmt: str) -> Any:
     """集团绩效概览: per project in your scope: average, distribution, deductions, awards."""
     with get_db().read() as conn:
         projects = access.projects_in_scope(conn, current_principal())
+        access.money(current_principal())
         model = summaries.build_overview(conn, projects, access.check_month(period), today())
     return document(documents.overview(model), fmt, f"集团绩效概览_{period}", f"overview_{period}")

@@ -19,8 +19,6 @@ from shared.domain.periods import month_of
 from shared.domain.template import Item, Rule, Template
 
 ZERO = Decimal(0)
-STATUSES: tuple[str, ...] = ("draft", "self_assessed", "reviewed", "approved", "acknowledged")
-_REVIEW_STAGES = {"manager": 2, "gm": 3}
 
 
 @dataclass(frozen=True)
@@ -59,7 +57,11 @@ class Bonus(NamedTuple):
 
 @dataclass(frozen=True)
 class MonthlyResult:
-    """The monthly sheet: item breakdown, S, F, W, T, awards, flags, status, provenance."""
+    """The monthly result: item breakdown, S, F, W, T, awards, flags, provenance.
+
+    The sign-off (self-assessment, reviews, signature) is not part of it: it does not change
+    the score, and is read from its own events (`shared.domain.signoff`).
+    """
 
     employee: str
     period: str
@@ -73,7 +75,6 @@ class MonthlyResult:
     final: Decimal
     awards: tuple[str, ...]
     flags: tuple[str, ...]
-    status: str
     position: int
     event_ids: tuple[str, ...]
     bonuses: tuple[Bonus, ...]
@@ -113,7 +114,6 @@ def score_month(
         final=final,
         awards=("excellent",) if final > template.excellent_above else (),
         flags=_flags(template, self_score, usable, counted),
-        status=STATUSES[max((_stage(e) for e in usable), default=0)],
         position=max((e.position for e in considered + revocations), default=0),
         event_ids=tuple(e.id for e in behind),
         bonuses=bonuses,
@@ -139,7 +139,6 @@ def result_to_dict(r: MonthlyResult) -> dict[str, Any]:
         "final": float(r.final),
         "awards": list(r.awards),
         "flags": list(r.flags),
-        "status": r.status,
         "position": r.position,
     }
 
@@ -268,14 +267,6 @@ def _bonus(e: RecordedEvent) -> Bonus:
     return Bonus(e.id, str(e.payload["bonus"]), _num(e.payload["points"]), evidence)
 
 
-def _stage(e: RecordedEvent) -> int:
-    if e.type == ev.SELF_ASSESSMENT:
-        return 1
-    if e.type == ev.REVIEW:
-        return _REVIEW_STAGES.get(str(e.payload.get("stage")), 0)
-    return 4 if e.type == ev.ACKNOWLEDGEMENT else 0
-
-
 def _flags(
     template: Template,
     self_score: Decimal | None,
@@ -285,7 +276,5 @@ def _flags(
     flags: list[str] = []
     if template.has_self_rater and self_score is None:
         flags.append("self_assessment_missing")
-    if any(e.type == ev.APPEAL for e in usable):
-        flags.append("appealed")
     fitting = {e.id for e in usable}
     return tuple(flags + [f"event_ignored:{e.id}" for e in counted if e.id not in fitting])
