@@ -14,10 +14,11 @@ DEPARTMENT = "客服/前台"
 def test_a_department_named_with_a_slash_has_its_reports(api):
     for no, name in (("JRJ-0201", "前台甲"), ("JRJ-0202", "前台乙"), ("JRJ-0203", "前台丙")):
         r = api.post("/api/v1/employees", {"employee_no": no, "name": name, "project": "JRJ",
-                                           "department": DEPARTMENT, "position": "前台接待", "template": "cs-staff"})
+                                           "department": DEPARTMENT, "position": "前台接待", "template": "cs-staff",
+                                           "effective_from": "2026-01"})
         assert r.status_code == 201, r.get_json()
-    api.post("/api/v1/events", {"type": "deduction", "employee": "JRJ-0201", "item": "attendance", "rule": "late",
-                                "occurred_on": "2026-10-14", "evidence": "迟到"}, as_="lead")
+    assert api.post("/api/v1/events", {"type": "deduction", "employee": "JRJ-0201", "item": "attendance", "rule": "late",
+                                "occurred_on": "2026-10-14", "evidence": "迟到"}, as_="lead").status_code == 201
     make_runner(api.db).drain()
     reports, headers = create_app_client(api), admin(api)
     for path in (f"/reports/department/JRJ/{DEPARTMENT}/2026-10.html",
