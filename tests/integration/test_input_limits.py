@@ -157,6 +157,18 @@ class TestDates:
                         "position": "客服专员", "template": "cs-staff", "effective_from": "2027-01"}
         assert_problem(api.post("/api/v1/employees", registration), 422, "effective_from")
 
+    def test_the_recompute_command_refuses_period_0000_01_too(self, api):
+        from click.testing import CliRunner
+
+        from jixiao.cli import main
+
+        env = {"DATABASE_URL": api.db.url, "JIXIAO_TODAY": "2026-11-20", "JIXIAO_LOG_LEVEL": "WARNING"}
+        before = api.event_count()
+        for period, says in (("0000-01", "不能早于 2000-01"), ("2026-12", "尚未开始")):
+            done = CliRunner().invoke(main, ["recompute", "--period", period], env=env)
+            assert done.exit_code == 1 and says in done.stderr, done.output
+        assert api.event_count() == before
+
     def test_a_template_version_starts_between_2000_01_and_next_month(self, api):
         doc = api.get("/api/v1/templates?code=cs-staff").get_json()["results"][0]
         del doc["version"]
