@@ -11,6 +11,7 @@ if ! fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 fontconfig >/dev/null
 fi
 bash scripts/install.sh
+bash scripts/shim.sh  # `jixiao` on PATH for the commands in the README
 export PATH="$PWD/.venv/bin:$PATH"
 unset REDIS_URL
 export JIXIAO_ADMIN_TOKEN=${JIXIAO_ADMIN_TOKEN:-$(python3 -c 'import secrets; print("jx_" + secrets.token_urlsafe(24))')}

@@ -14,31 +14,69 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from shared.bulk import dumps, loads
 
+# How long a SQLite writer waits for another process's write lock before giving up with 503:
+# long enough for any normal write to finish, short enough that a client is not left hanging.
+BUSY_TIMEOUT = 5.0
+PROBE_TIMEOUT = 1.0  # what /readyz waits for the write lock
+PUBLIC = {
+    "unreachable": "数据库暂不可用,请稍后重试 (database unavailable; retry later)",
+    "read-only": "数据库只读,暂不能写入 (the database is read-only; nothing was written)",
+    "locked": "数据库被其他进程锁定,请稍后重试 (the database is locked; nothing was written, retry later)",
+}
+
 
 class DatabaseUnavailable(RuntimeError):
-    """The database cannot be reached; the message names the URL (without password)."""
+    """The database cannot be reached or written; the message names the URL (without password),
+    `public` says it for a user (the 503's detail)."""
+
+    def __init__(self, message: str, public: str = PUBLIC["unreachable"]) -> None:
+        super().__init__(message)
+        self.public = public
 
 
-def _safe_url(url: str) -> str:
+def safe_url(url: str) -> str:
+    """`url` with its password hidden."""
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
+_safe_url = safe_url
+
+
+def unwritable(exc: DBAPIError) -> str | None:
+    """Why `exc` means the store cannot be written now ("read-only", "locked", "unreachable"),
+    or None when it is any other error (a bug, a constraint): that one is not a 503."""
+    name = getattr(exc.orig, "sqlite_errorname", None)
+    if name is not None:
+        if name.startswith("SQLITE_READONLY"):
+            return "read-only"
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return "locked"
+        if name.startswith(("SQLITE_IOERR", "SQLITE_CANTOPEN", "SQLITE_FULL", "SQLITE_PERM")):
+            return "unreachable"
+        return None
+    if getattr(exc.orig, "sqlstate", None) == "25006":  # PostgreSQL: read-only transaction
+        return "read-only"
+    if isinstance(exc, OperationalError) or exc.connection_invalidated:
+        return "unreachable"  # PostgreSQL: connection lost, server shutting down, out of resources
+    return None
+
+
+def _sqlite_engine(url: str, busy_timeout: float = BUSY_TIMEOUT, **kwargs: Any) -> Engine:
     parsed = make_url(url)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs)
+    engine = create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False}, **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
@@ -51,8 +89,8 @@ def _sqlite_engine(url: str, **kwargs: Any) -> Engine:
     return engine
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite files get WAL and their folder created.
+def make_engine(url: str, busy_timeout: float = BUSY_TIMEOUT, **kwargs: Any) -> Engine:
+    """An engine for `url`; SQLite files get WAL, a bounded lock wait and their folder created.
 
     JSON columns are encoded and decoded with orjson, several times faster than the standard
     library on the documents jixiao stores (the rebuild decodes a million event payloads).
@@ -60,7 +98,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("json_serializer", dumps)
     kwargs.setdefault("json_deserializer", loads)
     if url.startswith("sqlite"):
-        return _sqlite_engine(url, **kwargs)
+        return _sqlite_engine(url, busy_timeout, **kwargs)
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     from psycopg.types.json import set_json_loads
@@ -77,6 +115,7 @@ class Database:
     def __init__(self, url: str, **kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **kwargs)
+        self.probe_timeout = min(PROBE_TIMEOUT, kwargs.get("busy_timeout", BUSY_TIMEOUT))
 
     @property
     def is_postgres(self) -> bool:
@@ -136,6 +175,8 @@ class Database:
 
     @contextmanager
     def _connect(self) -> Iterator[Connection]:
+        """A connection; a store that cannot be reached or written raises DatabaseUnavailable
+        (so the web answers 503), whether at connect, in a statement or at commit."""
         try:
             conn = self.engine.connect()
         except OperationalError as exc:
@@ -143,19 +184,48 @@ class Database:
                 f"cannot reach the database at {_safe_url(self.url)}: {exc.orig}. "
                 "Check DATABASE_URL and that the server is running."
             ) from exc
-        with conn:
-            yield conn
+        try:
+            with conn:
+                yield conn
+        except DBAPIError as exc:
+            reason = unwritable(exc)
+            if reason is None:
+                raise
+            raise DatabaseUnavailable(f"the database at {_safe_url(self.url)} is {reason}: {exc.orig}",
+                                      PUBLIC[reason]) from exc
 
     def ping(self) -> bool:
+        """Whether the database answers and can be written now (what /readyz reports)."""
         try:
             with self._connect() as conn:
-                conn.exec_driver_sql("SELECT 1")
-            return True
-        except (DatabaseUnavailable, OperationalError):
+                if self.is_postgres:
+                    return conn.exec_driver_sql("SHOW transaction_read_only").scalar() == "off"
+                return _sqlite_writable(conn.connection.driver_connection, self.probe_timeout)
+        except (DatabaseUnavailable, DBAPIError):
             return False
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _sqlite_writable(raw: Any, timeout: float) -> bool:
+    """Take the write lock (waiting at most `timeout`) and make a change that is rolled back:
+    a read-only or immutable file, or a lock another process holds, fails here."""
+    import sqlite3
+
+    busy = raw.execute("PRAGMA busy_timeout").fetchone()[0]
+    raw.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            raw.execute("CREATE TABLE jixiao_write_probe (x)")
+        finally:
+            raw.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={int(busy)}")
 
 
 def advisory_lock(conn: Connection, key: str) -> None:

@@ -235,6 +235,11 @@ class EventStore:
     def count(self) -> int:
         return int(self.conn.execute(select(func.count()).select_from(events)).scalar() or 0)
 
+    def position_of(self, digest: str) -> int | None:
+        """The position of the event whose hash is `digest`, if it is in the log."""
+        found = self.conn.execute(select(events.c.position).where(events.c.hash == digest)).scalar()
+        return None if found is None else int(found)
+
     def verify(self) -> tuple[int, TamperReport | None]:
         """Walk the chain from position 1; the first event whose link does not hold."""
         prev, expected_pos, checked = GENESIS, 1, 0

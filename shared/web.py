@@ -14,10 +14,22 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request, session
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
 
+from shared import limits
 from shared.auth import Principal, authenticate
 from shared.config import Settings
 from shared.db import Database, DatabaseUnavailable
 from shared.errors import DomainError, Forbidden, Unauthorized, flatten_messages
+from shared.guard import JixiaoRequest, check_request
+from shared.openapi import (
+    CONVERTERS,
+    Problem,
+    document_converters,
+    document_problems,
+    register_problem_responses,
+)
+from shared.openapi import (
+    as_json as openapi_json,
+)
 from shared.sessions import DatabaseSessions
 
 log = logging.getLogger("jixiao.web")
@@ -67,7 +79,20 @@ TITLES = {
 
 
 class ProblemApi(Api):
-    """flask-smorest's Api, answering every error as application/problem+json."""
+    """flask-smorest's Api, answering every error as application/problem+json, and saying so
+    in /openapi.json for every operation (`shared.openapi`)."""
+
+    ERROR_SCHEMA = Problem
+
+    def _register_responses(self) -> None:
+        register_problem_responses(self)
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        super().register_blueprint(blp, parameters=parameters, **options)
+        document_problems(self)
+
+    def _openapi_json(self) -> Any:
+        return current_app.response_class(openapi_json(self.spec.to_dict()), mimetype="application/json")
 
     def handle_http_exception(self, error: HTTPException) -> Any:  # type: ignore[override]
         code = error.code or 500
@@ -98,17 +123,20 @@ def service_app(name: str, title: str, settings: Settings, db: Database) -> tupl
     app = Flask(name)
     app.config.update(
         API_TITLE=title, API_VERSION="v1", OPENAPI_VERSION="3.0.3", OPENAPI_URL_PREFIX="/",
-        OPENAPI_JSON_PATH="openapi.json", MAX_CONTENT_LENGTH=16 * 1024 * 1024,
+        OPENAPI_JSON_PATH="openapi.json",
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     api = ProblemApi(app, spec_kwargs={"components": {"securitySchemes": {
         "bearer": {"type": "http", "scheme": "bearer"}}}, "security": [{"bearer": []}]})
+    document_converters(api)
     init_web(app, settings, db)
     return app, api
 
 
 def init_web(app: Flask, settings: Settings, db: Database) -> None:
     """Error handlers, request ids and health probes shared by every web app."""
+    app.request_class = JixiaoRequest
+    app.url_map.converters.update(CONVERTERS)  # <month:period>, <year:year> in any app's routes
     app.extensions["jixiao_db"] = db
     app.extensions["jixiao_settings"] = settings
     if settings.redis_url:
@@ -120,6 +148,23 @@ def init_web(app: Flask, settings: Settings, db: Database) -> None:
         incoming = request.headers.get("X-Request-Id", "")
         g.request_id = incoming if 0 < len(incoming) <= 100 and incoming.isprintable() else str(uuid.uuid4())
         g.started = time.perf_counter()
+
+    @app.before_request
+    def _business_day() -> None:
+        """Schemas check dates against the business clock's day (shared.limits)."""
+        g.business_day = limits.enter_day(settings.clock.today())
+
+    @app.teardown_request
+    def _end_business_day(_exc: BaseException | None) -> None:
+        token = g.pop("business_day", None)
+        if token is not None:
+            try:
+                limits.leave_day(token)
+            except ValueError:  # set in another context (a streamed response): nothing to undo
+                pass
+
+    # Size, depth and characters of the request, before any view reads it (SPEC §7.9).
+    app.before_request(check_request)
 
     @app.after_request
     def _log_request(resp: Any) -> Any:
@@ -138,7 +183,7 @@ def init_web(app: Flask, settings: Settings, db: Database) -> None:
     @app.errorhandler(DatabaseUnavailable)
     def _db_down(err: DatabaseUnavailable) -> Any:
         log.error("database unavailable: %s", err)
-        return problem(503, TITLES[503], "数据库暂不可用 (database unavailable)")
+        return problem(503, TITLES[503], err.public, headers={"Retry-After": "5"})
 
     health = Blueprint("health", __name__)
 
@@ -149,7 +194,7 @@ def init_web(app: Flask, settings: Settings, db: Database) -> None:
 
     @health.get("/readyz")
     def readyz() -> Any:
-        """The database (and broker, when configured) answer."""
+        """The database answers and can be written (and the broker, when configured, answers)."""
         checks = {"database": db.ping()}
         broker = app.extensions.get("jixiao_broker_ping")
         if broker is not None:

@@ -8,13 +8,14 @@ import click
 
 from shared.config import ConfigError
 from shared.db import DatabaseUnavailable
+from shared.migrate import NotMigrated
 
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (DatabaseUnavailable, ConfigError) as exc:
+        except (DatabaseUnavailable, ConfigError, NotMigrated) as exc:
             raise click.ClickException(str(exc)) from None
 
 

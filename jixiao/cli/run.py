@@ -22,7 +22,7 @@ def serve(host: str) -> None:
     from shared.migrate import upgrade
     from shared.seeding import install_seed_templates
 
-    rt = runtime()
+    rt = runtime(create=True)
     upgrade(rt.db)
     install_seed_templates(rt.db)
     servers = [make_server(host, rt.settings.web_port, rt.web_app(), threaded=True),

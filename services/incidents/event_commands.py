@@ -15,13 +15,13 @@ from services.incidents.complaint_rules import ComplaintBook
 from services.incidents.event_schemas import load_body
 from services.incidents.incident_rules import check_against_template, resolve
 from services.incidents.signoff_rules import GATED, check_step
-from shared import org
+from shared import limits, org
 from shared.auth import MANAGERS, SUPERVISORS, Principal
 from shared.commands.meta import RequestMeta, employee_stream, metadata
 from shared.db import Database
 from shared.domain import events as ev
 from shared.domain.events import NewEvent, RecordedEvent
-from shared.domain.periods import month_of
+from shared.domain.periods import month_of, today_in_shanghai
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, invalid_from
 from shared.eventstore import ConcurrencyError, EventStore
 from shared.hashing import canonical_json, sha256_hex
@@ -89,7 +89,9 @@ def record_events(db: Database, principal: Principal, bodies: Sequence[Any], met
     digest = request_hash(principal, list(bodies) if batch else bodies[0]) if meta.idempotency_key else ""
     # Structural checks need no database, so they run before the write lock is taken;
     # their errors are reported in the same order as before, after the idempotency check.
-    loaded = [_load(body) for body in bodies]
+    # Dates are checked against the business day of `now` (SPEC §7.9).
+    with limits.business_day(today_in_shanghai(now or datetime.now(UTC))):
+        loaded = [_load(body) for body in bodies]
     with db.write() as conn:
         store = EventStore(conn)
         replay = replay_or_none(store, meta.idempotency_key, digest)
@@ -159,6 +161,10 @@ def revoke_event(db: Database, principal: Principal, event_id: str, reason: str,
     """Append a revocation of `event_id` (SPEC §4: corrections are events too)."""
     if principal.role not in SUPERVISORS:
         raise Forbidden(f"角色 {principal.role} 不能撤销事件 (role may not revoke)")
+    try:  # the API's schema checked it already; a form hands the text as typed
+        reason = limits.checked_text(reason)
+    except ValidationError as exc:
+        raise invalid_from({"reason": exc.messages}) from None
     digest = request_hash(principal, {"revoke": event_id, "reason": reason})
     with db.write() as conn:
         store = EventStore(conn)

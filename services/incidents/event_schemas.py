@@ -5,94 +5,94 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from services.incidents.fast_load import fast_load
 from shared.domain import complaints
 from shared.domain import events as ev
 from shared.domain.complaints import CATEGORIES, CHANNELS, RESULTS, SEVERITIES
 from shared.domain.periods import TZ
-
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="应为 YYYY-MM (must be YYYY-MM)")
-TEXT = validate.Length(max=4000)
-REQUIRED_TEXT = validate.Length(min=1, max=4000, error="不能为空 (must not be empty)")
+from shared.limits import POSITION_MAX, Month, Name, PastDate, Points, PointsByCode, Strict, Text
 
 
-class _Base(Schema):
-    class Meta:
-        unknown = RAISE
+def _kind(name: str) -> fields.String:
+    return fields.String(required=True, validate=validate.Equal(name))
 
-    type = fields.String(required=True)
-    employee = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    expected_version = fields.Integer(load_default=None, validate=validate.Range(min=0))
+
+class _Base(Strict):
+    type = fields.String(required=True)  # each type's schema names its one value (OpenAPI enum)
+    employee = Name(required=True)
+    expected_version = fields.Integer(load_default=None, validate=validate.Range(min=0, max=POSITION_MAX))
 
 
 class DeductionBody(_Base):
-    item = fields.String(required=True)
-    rule = fields.String(required=True)
-    occurred_on = fields.Date(required=True, error_messages={"invalid": "不是有效日期 (not a valid date)"})
+    type = _kind(ev.DEDUCTION)
+    item = Name(required=True)
+    rule = Name(required=True)
+    occurred_on = PastDate(required=True)
     count = fields.Integer(load_default=1, strict=True,
-                           validate=validate.Range(min=1, max=1000, error="次数至少为1 (count must be ≥ 1)"))
-    points = fields.Decimal(load_default=None, allow_none=True, allow_nan=False)
-    evidence = fields.String(required=True, validate=REQUIRED_TEXT)
-    source = fields.String(load_default="", validate=TEXT)
+                           validate=validate.Range(min=1, max=1000, error="次数应为 1–1000 (count must be 1–1000)"))
+    points = Points(load_default=None, allow_none=True)
+    evidence = Text(required=True)
+    source = Text(load_default="")
 
 
 class MetricBody(_Base):
-    item = fields.String(required=True)
-    rule = fields.String(required=True)
-    period = fields.String(required=True, validate=MONTH)
-    value = fields.Decimal(required=True, allow_nan=False,
-                           validate=validate.Range(min=0, max=1000),
-                           error_messages={"invalid": "不是数字 (not a number)"})
-    evidence = fields.String(load_default="", validate=TEXT)
-    source = fields.String(load_default="", validate=TEXT)
+    type = _kind(ev.METRIC)
+    item = Name(required=True)
+    rule = Name(required=True)
+    period = Month(required=True)
+    value = Points(required=True, validate=validate.Range(min=0, max=1000))
+    evidence = Text(load_default="")
+    source = Text(load_default="")
 
 
 class BonusBody(_Base):
-    bonus = fields.String(required=True)
-    occurred_on = fields.Date(required=True, error_messages={"invalid": "不是有效日期 (not a valid date)"})
-    points = fields.Decimal(required=True, allow_nan=False)
-    evidence = fields.String(required=True, validate=REQUIRED_TEXT)
-    source = fields.String(load_default="", validate=TEXT)
+    type = _kind(ev.BONUS)
+    bonus = Name(required=True)
+    occurred_on = PastDate(required=True)
+    points = Points(required=True)
+    evidence = Text(required=True)
+    source = Text(load_default="")
 
 
 class SelfAssessmentBody(_Base):
-    period = fields.String(required=True, validate=MONTH)
-    scores = fields.Dict(keys=fields.String(), values=fields.Decimal(allow_nan=False), required=True)
-    analysis = fields.String(load_default="", validate=TEXT)
+    type = _kind(ev.SELF_ASSESSMENT)
+    period = Month(required=True)
+    scores = PointsByCode(required=True)
+    analysis = Text(load_default="")
 
 
 class ReviewBody(_Base):
-    period = fields.String(required=True, validate=MONTH)
+    type = _kind(ev.REVIEW)
+    period = Month(required=True)
     stage = fields.String(required=True, validate=validate.OneOf(["manager", "gm"]))
-    comment = fields.String(load_default="", validate=TEXT)
+    comment = Text(load_default="")
 
 
 class AcknowledgementBody(_Base):
-    period = fields.String(required=True, validate=MONTH)
-    comment = fields.String(load_default="", validate=TEXT)
+    type = _kind(ev.ACKNOWLEDGEMENT)
+    period = Month(required=True)
+    comment = Text(load_default="")
 
 
 class ImprovementPlanBody(_Base):
-    period = fields.String(required=True, validate=MONTH)
-    plan = fields.String(required=True, validate=REQUIRED_TEXT)
+    type = _kind(ev.IMPROVEMENT_PLAN)
+    period = Month(required=True)
+    plan = Text(required=True)
 
 
 class AppealBody(_Base):
-    event_id = fields.String(required=True, validate=validate.Length(min=1, max=36))
-    reason = fields.String(required=True, validate=REQUIRED_TEXT)
+    type = _kind(ev.APPEAL)
+    event_id = Name(required=True, max_length=36)
+    reason = Text(required=True)
 
 
-class _Ledger(Schema):
+class _Ledger(Strict):
     """A step of the complaint ledger (SPEC §7.7): named by its project and its id."""
 
-    class Meta:
-        unknown = RAISE
-
-    type = fields.String(required=True)
-    project = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    complaint = fields.String(required=True, validate=validate.Regexp(
+    project = Name(required=True, max_length=32)
+    complaint = Name(required=True, validate=validate.Regexp(
         r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", error="投诉编号只能含字母、数字、_ . - (letters, digits, _ . -)"))
 
 
@@ -104,6 +104,7 @@ def _moment(required: bool = True) -> fields.AwareDateTime:
 
 
 class ComplaintReceivedBody(_Ledger):
+    type = _kind(complaints.RECEIVED)
     received_at = _moment()
     channel = fields.String(required=True, validate=validate.OneOf(
         CHANNELS, error="渠道应为 phone、visit、written 或 online"))
@@ -111,32 +112,36 @@ class ComplaintReceivedBody(_Ledger):
         SEVERITIES, error="级别应为 general 或 major"))
     category = fields.String(required=True, validate=validate.OneOf(
         CATEGORIES, error="类别应为 维修、清洁、安全、服务态度 或 其他"))
-    summary = fields.String(required=True, validate=REQUIRED_TEXT)
-    location = fields.String(load_default="", validate=validate.Length(max=200))
-    responsible = fields.String(load_default=None, allow_none=True, validate=validate.Length(min=1, max=64))
+    summary = Text(required=True)
+    location = Name(load_default="", max_length=200)
+    responsible = Name(load_default=None, allow_none=True)
 
 
 class ComplaintRepliedBody(_Ledger):
+    type = _kind(complaints.REPLIED)
     at = _moment()
-    text = fields.String(required=True, validate=REQUIRED_TEXT)
+    text = Text(required=True)
 
 
 class ComplaintEscalatedBody(_Ledger):
+    type = _kind(complaints.ESCALATED)
     at = _moment()
-    to = fields.String(required=True, validate=validate.Length(min=1, max=100, error="须写明上报给谁"))
-    note = fields.String(load_default="", validate=TEXT)
+    to = Name(required=True, max_length=100)
+    note = Text(load_default="")
 
 
 class ComplaintClosedBody(_Ledger):
+    type = _kind(complaints.CLOSED)
     at = _moment()
-    resolution = fields.String(required=True, validate=REQUIRED_TEXT)
+    resolution = Text(required=True)
 
 
 class FollowupBody(_Ledger):
+    type = _kind(complaints.FOLLOWUP)
     at = _moment()
     result = fields.String(required=True, validate=validate.OneOf(
         RESULTS, error="回访结果应为 satisfied、fairly_satisfied 或 unsatisfied"))
-    note = fields.String(load_default="", validate=TEXT)
+    note = Text(load_default="")
     next_at = _moment(required=False)
 
 

@@ -20,6 +20,8 @@ from typing import Any
 from marshmallow import RAISE, Schema, ValidationError, fields
 from marshmallow.utils import missing
 
+from shared import limits
+
 Convert = Callable[[Any], Any]
 _MISS = object()  # this value is not for the fast path
 
@@ -28,12 +30,16 @@ def _string(value: Any) -> Any:
     return value if type(value) is str else _MISS
 
 
+def _text(value: Any) -> Any:
+    return limits.clean_text(value) if type(value) is str else _MISS  # what limits.Text does
+
+
 def _integer(value: Any) -> Any:
     return value if type(value) is int else _MISS
 
 
 def _decimal(value: Any) -> Any:
-    if type(value) is not int and type(value) is not float:
+    if type(value) is not int and type(value) is not float and type(value) is not decimal.Decimal:
         return _MISS
     num = decimal.Decimal(str(value))  # what fields.Decimal does
     return num if num.is_finite() else _MISS
@@ -69,12 +75,19 @@ def _checked(field: fields.Field, convert: Convert) -> Convert | None:
     return run
 
 
-_KNOWN = frozenset({fields.String, fields.Integer, fields.Decimal, fields.Date, fields.Dict})
+# Exactly these kinds (a subclass may convert differently). The limits' own types convert as
+# their bases do and add validators, which `_checked` runs (PointsByCode only renames its
+# errors), except Text and Name, which also trim.
+_KNOWN = frozenset({fields.String, fields.Integer, fields.Decimal, fields.Date, fields.Dict,
+                    limits.Text, limits.Name, limits.Points, limits.PastDate, limits.Month, limits.Year,
+                    limits.PointsByCode})
 
 
 def _converter(field: fields.Field) -> Convert | None:
-    if type(field) not in _KNOWN:  # exactly these kinds: a subclass may convert differently
+    if type(field) not in _KNOWN:
         return None
+    if isinstance(field, limits.Text):
+        return _checked(field, _text)
     if isinstance(field, fields.String):
         return _checked(field, _string)
     if isinstance(field, fields.Integer):

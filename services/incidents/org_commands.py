@@ -9,7 +9,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import Connection, func, select
 
-from shared import org
+from shared import limits, org
 from shared.auth import Principal
 from shared.commands.meta import RequestMeta, employee_stream, metadata
 from shared.db import Database
@@ -113,8 +113,11 @@ def publish_template(db: Database, principal: Principal, document: Any, meta: Re
         raise Forbidden("只有管理员可以发布考核表 (only admin publishes templates)")
     try:
         template = load_template(document)
+        limits.month_in_range(template.effective_from if len(template.effective_from) == 7
+                              else f"{template.effective_from}-01")  # a year starts in January
     except ValidationError as exc:
-        raise invalid_from(exc.messages) from None
+        raise invalid_from(exc.messages if isinstance(exc.messages, dict) else {"effective_from": exc.messages}) \
+            from None
     with db.write() as conn:
         versions = org.template_versions(conn, template.code)
         if versions and template.effective_from < versions[-1].effective_from:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from shared.limits import Name, Strict
+
 MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="应为 YYYY-MM (must be YYYY-MM)")
 
 
-class ScoresQuery(Schema):
-    project = fields.String(required=True, metadata={"description": "项目代码 (project code)"})
+class ScoresQuery(Strict):
+    project = Name(required=True, metadata={"description": "项目代码 (project code)"})
     period = fields.String(required=True, validate=MONTH, metadata={"description": "YYYY-MM"})
-    department = fields.String(load_default=None, metadata={"description": "部门 (optional)"})
+    department = Name(load_default=None, metadata={"description": "部门 (optional)"})
 
 
 class RankingsQuery(ScoresQuery):
@@ -131,8 +133,8 @@ class AnnualOut(Schema):
     stored = fields.Boolean()
 
 
-class ComplaintsQuery(Schema):
-    project = fields.String(required=True, metadata={"description": "项目代码 (project code)"})
+class ComplaintsQuery(Strict):
+    project = Name(required=True, metadata={"description": "项目代码 (project code)"})
     period = fields.String(load_default=None, validate=MONTH, metadata={"description": "受理月份 YYYY-MM"})
     status = fields.String(load_default=None, validate=validate.OneOf(["open", "closed"]))
     overdue = fields.Boolean(load_default=False, metadata={"description": "only those with a deadline missed now"})
@@ -179,8 +181,8 @@ class ComplaintsOut(Schema):
     results = fields.List(fields.Nested(ComplaintOut))
 
 
-class StatsQuery(Schema):
-    project = fields.String(required=True)
+class StatsQuery(Strict):
+    project = Name(required=True)
     period = fields.String(required=True, validate=MONTH)
 
 
@@ -198,8 +200,8 @@ class StatsOut(Schema):
     satisfaction_rate = fields.Float()
 
 
-class SuggestionsQuery(Schema):
-    project = fields.String(required=True)
+class SuggestionsQuery(Strict):
+    project = Name(required=True)
     status = fields.String(load_default=None, validate=validate.OneOf(["open", "confirmed", "dismissed"]))
 
 

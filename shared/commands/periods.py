@@ -15,9 +15,10 @@ from shared.db import Database
 from shared.domain import events as ev
 from shared.domain.complaints import stats
 from shared.domain.events import NewEvent, RecordedEvent
-from shared.domain.periods import month_of, previous_month, today_in_shanghai
+from shared.domain.periods import is_month, month_of, previous_month, today_in_shanghai
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.eventstore import EventStore
+from shared.limits import EARLIEST_MONTH
 from shared.org import OrgView
 from shared.tables import event_revocations, events, period_closures
 from shared.tasklog import create_task, get_task
@@ -33,6 +34,10 @@ def _check_manager(principal: Principal, project: str | None) -> None:
 
 
 def _check_period(period: str, now: datetime) -> None:
+    if not is_month(period):
+        raise Invalid.field("period", "应为 YYYY-MM (must be YYYY-MM)")
+    if period < EARLIEST_MONTH:
+        raise Invalid.field("period", f"不能早于 {EARLIEST_MONTH} (must not be before {EARLIEST_MONTH})")
     if period > month_of(today_in_shanghai(now)):
         raise Invalid.field("period", f"{period} 尚未开始,不能结账或重算 (period is in the future)")
 

@@ -10,8 +10,6 @@ from decimal import Decimal
 from typing import Any
 
 from marshmallow import (
-    EXCLUDE,
-    Schema,
     ValidationError,
     fields,
     post_load,
@@ -30,10 +28,12 @@ from shared.domain.template import (
     Rule,
     Template,
 )
+from shared.limits import Name, Strict, Text
 
 CODE = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", error="代码只能含字母、数字、_ . - (code must be [A-Za-z0-9_.-])")
 LEDGER_SOURCES = ("complaints.handling_rate", "complaints.followup_rate", "complaints.satisfaction_rate")
 PERIOD = validate.Regexp(r"^\d{4}(-(0[1-9]|1[0-2]))?$", error="期间格式应为 YYYY-MM (period must be YYYY-MM)")
+TITLE_MAX = 500  # an item's or rule's wording, as the seed rubric states it
 NonNeg = validate.Range(min=0, error="不能为负数 (must not be negative)")
 Num = fields.Decimal
 
@@ -43,12 +43,9 @@ def _duplicates(codes: list[str]) -> list[str]:
     return sorted({c for c in codes if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
 
 
-class RuleSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class RuleSchema(Strict):
     code = fields.String(required=True, validate=CODE)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    title = Text(required=True, max_length=TITLE_MAX)
     kind = fields.String(
         required=True,
         validate=validate.OneOf(RULE_KINDS, error="未知的规则类型 (unknown rule kind: {input})"),
@@ -93,15 +90,12 @@ class RuleSchema(Schema):
         return Rule(**{**data, "complaint_deadlines": tuple(data.get("complaint_deadlines") or ())})
 
 
-class ItemSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class ItemSchema(Strict):
     code = fields.String(required=True, validate=CODE)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    title = Text(required=True, max_length=TITLE_MAX)
     points = Num(required=True, validate=NonNeg)
-    category = fields.String(load_default="")
-    note = fields.String(load_default="")
+    category = Name(load_default="")
+    note = Text(load_default="")
     rules = fields.List(fields.Nested(RuleSchema), load_default=list)
 
     @validates_schema
@@ -115,12 +109,9 @@ class ItemSchema(Schema):
         return Item(**{**data, "rules": tuple(data["rules"])})
 
 
-class BonusSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class BonusSchema(Strict):
     code = fields.String(required=True, validate=CODE)
-    title = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    title = Text(required=True, max_length=TITLE_MAX)
     min = Num(load_default=Decimal(1), validate=NonNeg)
     max = Num(load_default=Decimal(10), validate=NonNeg)
 
@@ -134,29 +125,23 @@ class BonusSchema(Schema):
         return BonusRule(**data)
 
 
-class RankingSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class RankingSchema(Strict):
     scope = fields.String(load_default="department", validate=validate.OneOf(["department", "project"]))
-    min_group_size = fields.Integer(load_default=3, validate=validate.Range(min=2))
+    min_group_size = fields.Integer(load_default=3, validate=validate.Range(min=2, max=10_000))
     first_reward = Num(load_default=Decimal(100), validate=NonNeg)
     last_penalty = Num(load_default=Decimal(100), validate=NonNeg)
-    bottom_n = fields.Integer(load_default=2, validate=validate.Range(min=0))
-    improvement_due_days = fields.Integer(load_default=7, validate=validate.Range(min=0))
-    reassign_after_consecutive_last = fields.Integer(load_default=3, validate=validate.Range(min=1))
+    bottom_n = fields.Integer(load_default=2, validate=validate.Range(min=0, max=10_000))
+    improvement_due_days = fields.Integer(load_default=7, validate=validate.Range(min=0, max=366))
+    reassign_after_consecutive_last = fields.Integer(load_default=3, validate=validate.Range(min=1, max=120))
 
     @post_load
     def _make(self, data: dict[str, Any], **_: Any) -> RankingPolicy:
         return RankingPolicy(**data)
 
 
-class AnnualComponentSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class AnnualComponentSchema(Strict):
     code = fields.String(required=True, validate=CODE)
-    title = fields.String(load_default="")
+    title = Text(load_default="", max_length=TITLE_MAX)
     weight = Num(required=True, validate=NonNeg)
     template = fields.String(load_default=None, allow_none=True)
 
@@ -165,10 +150,7 @@ class AnnualComponentSchema(Schema):
         return AnnualComponent(**data)
 
 
-class AnnualSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
+class AnnualSchema(Strict):
     components = fields.List(fields.Nested(AnnualComponentSchema), required=True)
     excellent_above = Num(load_default=Decimal(100), validate=NonNeg)
 
@@ -187,14 +169,11 @@ class AnnualSchema(Schema):
         return AnnualPolicy(components=tuple(data["components"]), excellent_above=data["excellent_above"])
 
 
-class TemplateSchema(Schema):
+class TemplateSchema(Strict):
     """A template version as published (SPEC §7.3)."""
 
-    class Meta:
-        unknown = EXCLUDE
-
     code = fields.String(required=True, validate=CODE)
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = Name(required=True)
     period = fields.String(load_default="month", validate=validate.OneOf(["month", "year"]))
     effective_from = fields.String(required=True, validate=PERIOD)
     raters = fields.Dict(
@@ -206,13 +185,13 @@ class TemplateSchema(Schema):
     items = fields.List(fields.Nested(ItemSchema), required=True, validate=validate.Length(min=1))
     bonuses = fields.List(fields.Nested(BonusSchema), load_default=list)
     excellent_above = Num(load_default=Decimal(100), validate=NonNeg)
-    version = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    version = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     ranking = fields.Nested(RankingSchema, load_default=RankingPolicy)
     annual = fields.Nested(AnnualSchema, load_default=AnnualPolicy)
     signoff = fields.List(fields.String(validate=validate.OneOf(
         SIGNOFF_STAGES, error="未知的签核环节 (unknown sign-off stage: {input})")),
         load_default=lambda: list(SIGNOFF_STAGES))
-    source = fields.String(load_default="")
+    source = Text(load_default="")
 
     @validates_schema
     def _whole(self, data: dict[str, Any], **_: Any) -> None:

@@ -96,7 +96,7 @@ def test_token_create_refuses_an_unknown_employee_or_project(api, args, says):
 
 
 def test_a_revoked_token_gets_401_at_once(api):
-    token = cli(api, "token", "create", "--user", "JRJ-0001", "--role", "employee").output.strip()
+    token = cli(api, "token", "create", "--user", "JRJ-0001", "--role", "employee").stdout.strip()  # the DATABASE_URL line goes to stderr
     assert api.get("/api/v1/events", as_=token).status_code == 200
     listed = cli(api, "token", "list").output
     line = next(row for row in listed.splitlines() if "\tJRJ-0001\temployee\t" in row)  # newest first

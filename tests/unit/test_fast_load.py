@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from marshmallow import ValidationError
@@ -11,11 +12,16 @@ from marshmallow import ValidationError
 from services.incidents.event_schemas import SCHEMAS, _instance, load_body
 from services.incidents.fast_load import fast_load
 from shared.domain.events import INCIDENT_TYPES
+from shared.limits import business_day
+from tests.conftest import TODAY
 
 ANY_VALUE = st.one_of(
     st.none(), st.booleans(), st.integers(-5, 2000), st.floats(allow_nan=True, allow_infinity=True),
+    st.decimals(allow_nan=True, allow_infinity=True, places=None),
     st.text(max_size=12), st.sampled_from(["2026-10-14", "20261014", "2026-13-01", "2026-10", "2026-10\n",
-                                           "", "manager", "gm", "4.5", "NaN"]),
+                                           "", "manager", "gm", "4.5", "NaN", "  业主投诉 \r\n", " \t ",
+                                           "a\x00b", "a\ud800b", "2026-11-21", "1999-12-31", "2026-12",
+                                           "2027-01", "1999-12", "x" * 2001]),
     st.dictionaries(st.sampled_from(["civility", "patience", "x"]),
                     st.one_of(st.integers(-2, 12), st.floats(0, 12), st.text(max_size=3), st.none()),
                     max_size=3),
@@ -44,10 +50,11 @@ def typical(kind: str) -> dict:
 def agree(body: dict) -> bool:
     """fast_load is None, or marshmallow loads the body to exactly the same dict."""
     instance = _instance(SCHEMAS[body["type"]])
-    fast = fast_load(instance, body)
-    if fast is None:
-        return False
-    slow = instance.load(body)
+    with business_day(TODAY):
+        fast = fast_load(instance, body)
+        if fast is None:
+            return False
+        slow = instance.load(body)
     assert list(fast) == list(slow)
     assert repr(fast) == repr(slow)  # repr tells Decimal("4") from Decimal("4.0"), 1 from True
     return True
@@ -60,9 +67,11 @@ def test_the_fast_path_takes_every_typical_body_and_agrees_with_marshmallow():
 
 def test_a_body_the_fast_path_declines_still_gets_marshmallows_errors():
     body = {**typical("deduction"), "count": True, "extra": 1}
-    assert fast_load(_instance(SCHEMAS["deduction"]), body) is None
+    with business_day(TODAY):
+        assert fast_load(_instance(SCHEMAS["deduction"]), body) is None
     try:
-        load_body(body)
+        with business_day(TODAY):
+            load_body(body)
     except ValidationError as exc:
         assert set(exc.messages) == {"count", "extra"}
     else:  # pragma: no cover
@@ -76,13 +85,38 @@ def test_whatever_the_body_the_fast_path_never_disagrees_with_marshmallow(kind, 
     body = {k: v for k, v in {**typical(kind), **changes}.items() if k not in dropped or k == "type"}
     body["type"] = kind
     instance = _instance(SCHEMAS[kind])
-    fast = fast_load(instance, body)
-    if fast is None:
-        return
-    slow = instance.load(body)  # the fast path took it, so marshmallow must accept it too
+    with business_day(TODAY):
+        fast = fast_load(instance, body)
+        if fast is None:
+            return
+        slow = instance.load(body)  # the fast path took it, so marshmallow must accept it too
     assert list(fast) == list(slow) and repr(fast) == repr(slow)
 
 
 def test_decimals_are_converted_through_their_text_as_marshmallow_does():
     body = {**typical("bonus"), "points": 4.1}
-    assert load_body(body)["points"] == Decimal("4.1")
+    with business_day(TODAY):
+        assert load_body(body)["points"] == Decimal("4.1")
+        assert load_body({**body, "points": Decimal("4.10")})["points"] == Decimal("4.10")
+
+
+def test_the_fast_path_trims_text_as_the_limits_text_field_does():
+    body = {**typical("deduction"), "evidence": "  业主投诉\r\n第二行 ", "employee": " JRJ-0001\t"}
+    assert agree(body)
+    with business_day(TODAY):
+        loaded = load_body(body)
+    assert (loaded["evidence"], loaded["employee"]) == ("业主投诉\n第二行", "JRJ-0001")
+
+
+@pytest.mark.parametrize("change", [
+    {"evidence": "   "}, {"evidence": "x" * 2001}, {"evidence": "a\x00b"}, {"evidence": "a\ud800b"},
+    {"points": Decimal("3.0000000000000000000000000000001")}, {"occurred_on": "2026-11-21"},
+    {"occurred_on": "1999-12-31"}, {"item": "x" * 65},
+])
+def test_the_fast_path_leaves_every_limit_to_marshmallows_error(change):
+    body = {**typical("deduction"), "rule": "complaint", "points": 4, **change}
+    with business_day(TODAY):
+        assert fast_load(_instance(SCHEMAS["deduction"]), body) is None
+        with pytest.raises(ValidationError) as err:
+            load_body(body)
+    assert set(err.value.messages) == set(change)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import jsonify
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services.incidents import appeals
 from services.incidents.resources.helpers import appended, request_meta
-from services.incidents.schemas import AppealsQuery, ResolvedOut, ResolveIn
+from services.incidents.schemas import AppealsOut, AppealsQuery, ResolvedOut, ResolveIn
 from shared.web import authenticated, current_principal, get_db, now
 
 blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="申诉 (appeals)")
@@ -16,11 +18,12 @@ blp = Blueprint("appeals", __name__, url_prefix="/api/v1", description="申诉 (
 
 @blp.get("/appeals")
 @authenticated()
-@blp.arguments(AppealsQuery, location="query")
+@blp.arguments(AppealsQuery, location="query", unknown=RAISE)
+@blp.response(200, AppealsOut)
 def list_appeals(args: dict[str, Any]) -> Any:
     """Appeals in scope, with the appealed event and its evidence; filter by project, period, status."""
-    return {"results": appeals.list_appeals(get_db(), current_principal(), args["project"], args["period"],
-                                            args["status"])}
+    return jsonify({"results": appeals.list_appeals(get_db(), current_principal(), args["project"],
+                                                    args["period"], args["status"])})
 
 
 @blp.post("/appeals/<appeal_id>/resolve")

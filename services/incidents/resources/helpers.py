@@ -16,6 +16,8 @@ def request_meta() -> RequestMeta:
     key = request.headers.get("Idempotency-Key")
     if key is not None and not 1 <= len(key) <= 200:
         raise Invalid.field("Idempotency-Key", "长度应为1–200 (length 1–200)")
+    if key is not None and not key.isprintable():
+        raise Invalid.field("Idempotency-Key", "只能含可打印字符 (printable characters only)")
     return RequestMeta(request_id=g.request_id, idempotency_key=key)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import jsonify
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services.incidents import org_commands
 from services.incidents.resources.helpers import json_body, request_meta
@@ -13,10 +15,11 @@ from services.incidents.schemas import (
     EmployeeOut,
     ProjectIn,
     TemplateQuery,
+    TemplatesOut,
     TransferIn,
     TransferOut,
 )
-from shared.schemas.template import dump_template
+from shared.schemas.template import TemplateSchema, dump_template
 from shared.web import authenticated, current_principal, get_db, now
 
 blp = Blueprint("org", __name__, url_prefix="/api/v1", description="项目、员工与考核表 (organisation and templates)")
@@ -51,16 +54,18 @@ def transfer_employee(data: dict[str, Any], employee_no: str) -> Any:
 
 @blp.get("/templates")
 @authenticated()
-@blp.arguments(TemplateQuery, location="query")
+@blp.arguments(TemplateQuery, location="query", unknown=RAISE)
+@blp.response(200, TemplatesOut)
 def list_templates(args: dict[str, Any]) -> Any:
     """Every published template version (optionally of one code), oldest first."""
-    return {"results": [dump_template(t) for t in org_commands.list_templates(get_db(), args["code"])]}
+    return jsonify({"results": [dump_template(t) for t in org_commands.list_templates(get_db(), args["code"])]})
 
 
 @blp.post("/templates")
+@blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": TemplateSchema}}})
 @authenticated()
-@blp.response(201)
+@blp.response(201, TemplateSchema)
 def publish_template() -> Any:
     """Publish a new template version (SPEC §7.3). Admin only; invalid documents get 422."""
     template = org_commands.publish_template(get_db(), current_principal(), json_body(), request_meta())
-    return dump_template(template)
+    return jsonify(dump_template(template)), 201

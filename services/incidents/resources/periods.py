@@ -8,7 +8,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 
 from services.incidents.resources.helpers import request_meta
-from services.incidents.schemas import RecomputeIn, TaskOut
+from services.incidents.schemas import RecomputeIn, TaskOut, TaskStatusOut
 from shared.commands import periods as period_commands
 from shared.domain.periods import is_month
 from shared.errors import Invalid
@@ -24,7 +24,7 @@ def _notify() -> None:
         wake()
 
 
-@blp.post("/periods/<project>/<period>/close")
+@blp.post("/periods/<project>/<month:period>/close")
 @authenticated()
 @blp.response(202, TaskOut)
 def close_period(project: str, period: str) -> Any:
@@ -49,6 +49,7 @@ def recompute(data: dict[str, Any]) -> Any:
 
 @blp.get("/tasks/<task_id>")
 @authenticated()
+@blp.response(200, TaskStatusOut)
 def task(task_id: str) -> Any:
     """State and progress of a close or recompute task."""
     return period_commands.task_status(get_db(), current_principal(), task_id)

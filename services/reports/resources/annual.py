@@ -14,7 +14,7 @@ from shared.web import authenticated, current_principal, get_db
 blp = Blueprint("annual", __name__, url_prefix="/api/v1", description="年度综合 (annual composite)")
 
 
-@blp.get("/annual/<employee_no>/<year>")
+@blp.get("/annual/<employee_no>/<year:year>")
 @authenticated()
 @blp.response(200, AnnualOut)
 def get_annual(employee_no: str, year: str) -> Any:

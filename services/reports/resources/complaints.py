@@ -67,7 +67,7 @@ def suggestions(args: dict[str, Any]) -> Any:
         return {"results": ledger_view.suggestions(conn, args["project"], args["status"], now())}
 
 
-@blp.route("/reports/complaints/<project>/<period>.<any(html,xlsx,pdf):fmt>")
+@blp.route("/reports/complaints/<project>/<month:period>.<any(html,xlsx,pdf):fmt>")
 @blp.doc(**file_doc("html", "xlsx", "pdf"))
 @authenticated()
 def complaints_form(project: str, period: str, fmt: str) -> Any:
@@ -79,7 +79,7 @@ def complaints_form(project: str, period: str, fmt: str) -> Any:
                     f"complaints_{project}_{period}")
 
 
-@blp.route("/reports/followups/<project>/<period>.<any(html,xlsx,pdf):fmt>")
+@blp.route("/reports/followups/<project>/<month:period>.<any(html,xlsx,pdf):fmt>")
 @blp.doc(**file_doc("html", "xlsx", "pdf"))
 @authenticated()
 def followups_form(project: str, period: str, fmt: str) -> Any:

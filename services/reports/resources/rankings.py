@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services.reports import access, results
 from services.reports.schemas import RankingOut, RankingsQuery
@@ -15,7 +16,7 @@ blp = Blueprint("rankings", __name__, url_prefix="/api/v1", description="月度�
 
 @blp.get("/rankings")
 @authenticated()
-@blp.arguments(RankingsQuery, location="query")
+@blp.arguments(RankingsQuery, location="query", unknown=RAISE)
 @blp.response(200, RankingOut)
 def get_rankings(args: dict[str, Any]) -> Any:
     """The month's ranking rows, best first, with consequences and payroll adjustments.

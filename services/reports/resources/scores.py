@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_smorest import Blueprint
+from marshmallow import RAISE
 
 from services.reports import access, queries, results
 from services.reports.schemas import HistoryOut, ResultOut, ResultsOut, ScoresQuery
@@ -15,7 +16,7 @@ blp = Blueprint("scores", __name__, url_prefix="/api/v1", description="考核得
 
 @blp.get("/scores")
 @authenticated()
-@blp.arguments(ScoresQuery, location="query")
+@blp.arguments(ScoresQuery, location="query", unknown=RAISE)
 @blp.response(200, ResultsOut)
 def list_scores(args: dict[str, Any]) -> Any:
     """One result per active member of the project in the month (optionally one department).
@@ -29,7 +30,7 @@ def list_scores(args: dict[str, Any]) -> Any:
     return {"results": found}
 
 
-@blp.get("/scores/<employee_no>/<period>")
+@blp.get("/scores/<employee_no>/<month:period>")
 @authenticated()
 @blp.response(200, ResultOut)
 def get_score(employee_no: str, period: str) -> Any:
@@ -40,7 +41,7 @@ def get_score(employee_no: str, period: str) -> Any:
         return results.employee_result(conn, emp, period, today())
 
 
-@blp.get("/scores/<employee_no>/<period>/history")
+@blp.get("/scores/<employee_no>/<month:period>/history")
 @authenticated()
 @blp.response(200, HistoryOut)
 def score_history(employee_no: str, period: str) -> Any:

@@ -14,7 +14,7 @@ from shared.web import authenticated, current_principal, get_db, today
 blp = Blueprint("sheets", __name__, url_prefix="/reports", description="员工考核记录 (employee records)")
 
 
-@blp.route("/sheet/<employee_no>/<period>.<any(html,xlsx,pdf):fmt>")
+@blp.route("/sheet/<employee_no>/<month:period>.<any(html,xlsx,pdf):fmt>")
 @blp.doc(**file_doc("html", "xlsx", "pdf"))
 @authenticated()
 def sheet(employee_no: str, period: str, fmt: str) -> Any:
@@ -26,7 +26,7 @@ def sheet(employee_no: str, period: str, fmt: str) -> Any:
                     f"sheet_{employee_no}_{period}")
 
 
-@blp.route("/audit/<employee_no>/<period>.<any(html):fmt>")
+@blp.route("/audit/<employee_no>/<month:period>.<any(html):fmt>")
 @blp.doc(**file_doc("html"))
 @authenticated()
 def audit(employee_no: str, period: str, fmt: str) -> Any:

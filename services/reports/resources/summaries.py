@@ -14,7 +14,7 @@ from shared.web import authenticated, current_principal, get_db, today
 blp = Blueprint("summaries", __name__, url_prefix="/reports", description="汇总报表 (summaries)")
 
 
-@blp.route("/department/<project>/<department>/<period>.<any(html,csv,xlsx,pdf):fmt>")
+@blp.route("/department/<project>/<path:department>/<month:period>.<any(html,csv,xlsx,pdf):fmt>")
 @blp.doc(**file_doc("html", "csv", "xlsx", "pdf"))
 @authenticated()
 def department(project: str, department: str, period: str, fmt: str) -> Any:
@@ -27,7 +27,7 @@ def department(project: str, department: str, period: str, fmt: str) -> Any:
                     f"department_{project}_{department}_{period}")
 
 
-@blp.route("/annual/<project>/<year>.<any(html,csv,xlsx):fmt>")
+@blp.route("/annual/<project>/<year:year>.<any(html,csv,xlsx):fmt>")
 @blp.doc(**file_doc("html", "csv", "xlsx"))
 @authenticated()
 def annual(project: str, year: str, fmt: str) -> Any:
@@ -40,7 +40,7 @@ def annual(project: str, year: str, fmt: str) -> Any:
                     f"annual_{project}_{year}")
 
 
-@blp.route("/payroll/<project>/<period>.<any(csv,xlsx):fmt>")
+@blp.route("/payroll/<project>/<month:period>.<any(csv,xlsx):fmt>")
 @blp.doc(**file_doc("csv", "xlsx"))
 @authenticated()
 def payroll(project: str, period: str, fmt: str) -> Any:
@@ -53,7 +53,7 @@ def payroll(project: str, period: str, fmt: str) -> Any:
                     f"payroll_{project}_{period}")
 
 
-@blp.route("/overview/<period>.<any(html):fmt>")
+@blp.route("/overview/<month:period>.<any(html):fmt>")
 @blp.doc(**file_doc("html"))
 @authenticated()
 def overview(period: str, fmt: str) -> Any:

@@ -1,0 +1,121 @@
+"""The reusable pieces of SPEC §7.9: field types (shared.limits) and the raw-body checks
+(shared.guard), without a database."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from marshmallow import ValidationError
+
+from shared.guard import bad_values, nested_too_deep
+from shared.limits import (
+    Month,
+    Name,
+    PastDate,
+    Points,
+    Strict,
+    Text,
+    Year,
+    business_day,
+    decimal_places,
+)
+
+TODAY = date(2026, 11, 20)
+
+
+class Sample(Strict):
+    text = Text(required=True)
+    name = Name(load_default="")
+    points = Points(load_default=None, allow_none=True)
+    day = PastDate(load_default=None)
+    month = Month(load_default=None)
+    year = Year(load_default=None)
+
+
+def load(**body) -> dict:
+    with business_day(TODAY):
+        return Sample().load({"text": "x", **body})
+
+
+def errors(**body) -> dict:
+    with pytest.raises(ValidationError) as err:
+        load(**body)
+    return err.value.messages
+
+
+@pytest.mark.parametrize(("raw", "depth_ok"), [
+    (b"[]", True), (b"{}", True), (b"[" * 32 + b"]" * 32, True), (b"[" * 33 + b"]" * 33, False),
+    (b'{"a": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}', True),  # brackets in a string do not count
+    (b'{"a": "\\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}', True),  # nor after an escaped quote
+    (b"[" * 100_000 + b"]" * 100_000, False), (b"[" * 100_000, False), (b"[1, [2, [3]], {}]", True),
+    (b'{"events": [' + b'{"a": [1, {"b": 2}]},' * 1000 + b"{}]}", True),
+])
+def test_nesting_is_measured_on_the_raw_bytes(raw, depth_ok):
+    assert nested_too_deep(raw) is not depth_ok
+
+
+def test_a_deep_eight_megabyte_body_is_measured_quickly():
+    import time
+
+    started = time.perf_counter()
+    assert not nested_too_deep(b"[" + b"[[]]," * (8 * 1024 * 1024 // 5) + b"[]]")
+    assert time.perf_counter() - started < 2
+
+
+def test_bad_values_name_the_path_of_each_bad_text_and_number():
+    found = dict(bad_values({"events": [{"evidence": "ok\n\t"}, {"evidence": "a\x00", "scores": {"x\x01": 1}}],
+                             "n": Decimal("1E+999"), "m": 10**20, "ok": Decimal("3.25"), "b": True}))
+    assert set(found) == {"events.1.evidence", "events.1.scores", "n", "m"}
+
+
+def test_text_is_trimmed_and_checked():
+    assert load(text="  业主\r\n投诉 ")["text"] == "业主\n投诉"
+    assert errors(text=" \u3000\t") == {"text": ["不能为空 (must not be empty)"]}
+    assert errors(text="x" * 2001) == {"text": ["不能超过 2000 个字符 (at most 2000 characters)"]}
+    assert "Unicode" in errors(text="a\ud800")["text"][0]
+    assert errors(name="n" * 65) == {"name": ["不能超过 64 个字符 (at most 64 characters)"]}
+
+
+@pytest.mark.parametrize(("value", "places"), [
+    ("3", 0), ("3.10", 1), ("3.25", 2), ("1E+2", 0), ("3.0000000000000000000000000000001", 31), ("0.001", 3),
+])
+def test_decimal_places_are_counted_exactly(value, places):
+    assert decimal_places(Decimal(value)) == places
+
+
+def test_points_are_finite_not_negative_and_have_at_most_two_places():
+    assert load(points=Decimal("2.50"))["points"] == Decimal("2.50")
+    assert "2 位小数" in errors(points=Decimal("2.505"))["points"][0]
+    assert "负数" in errors(points=-1)["points"][0]
+    assert errors(points="NaN")["points"]
+
+
+def test_dates_months_and_years_follow_the_business_day():
+    assert load(day="2026-11-20", month="2026-12", year="2026")["month"] == "2026-12"
+    assert "2026-11-20" in errors(day="2026-11-21")["day"][0]
+    assert errors(day="1999-12-31")["day"]
+    assert errors(month="2027-01")["month"] and errors(month="1999-12")["month"]
+    assert errors(month="2026-13") == {"month": ["应为 YYYY-MM (must be YYYY-MM)"]}
+    assert errors(year="2027")["year"] and errors(year="1999")["year"]
+    with business_day(date(2026, 12, 5)):
+        assert Sample().load({"text": "x", "year": "2027", "month": "2027-01"})["year"] == "2027"
+
+
+def test_unknown_fields_are_named():
+    assert errors(colour="red") == {"colour": ["未知字段 (unknown field)"]}
+
+
+def test_a_date_check_outside_a_business_day_is_a_programming_error():
+    with pytest.raises(RuntimeError, match="business day"):
+        Sample().load({"text": "x", "day": "2026-01-01"})
+
+
+def test_a_command_checks_text_it_gets_without_a_schema():
+    from shared.limits import checked_text
+
+    assert checked_text("  录入错误 ") == "录入错误"
+    for bad in (" ", "x" * 2001, "a\x00b", None):
+        with pytest.raises(ValidationError):
+            checked_text(bad)
