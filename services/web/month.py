@@ -42,6 +42,8 @@ class MyMonth:
         if self.sign is None:
             return "成绩发布"
         step = self.sign.missing_before("acknowledgement", self.closed)
+        if step is not None and step != "acknowledgement" and not self.closed:
+            step = "close"  # the month is closed before anything else can follow
         return None if step is None else STEP_LABELS.get(step, step)
 
     @property
