@@ -194,3 +194,18 @@ def test_admin_pages_show_the_commands_refusals_beside_the_fields(api, web):
     assert api.event_count() == before + 1
     assert web("gm.zhao").get("/admin/accounts").status_code == 403
     assert web("lead.li").get("/admin/employees").status_code == 403
+
+
+def test_htmx_gets_the_rubric_of_the_item_chosen_and_count_or_points_by_its_rule(web):
+    lead = web("lead.li")
+    hx = {"HX-Request": "true"}
+    fixed = lead.client.get("/record/rubric?employee=JRJ-0001&item=civility&rule=rude", headers=hx)
+    html = BeautifulSoup(fixed.get_data(as_text=True), "html.parser")
+    assert html.find("fieldset")["id"] == "rubric" and html.find("html") is None  # the block alone
+    assert len(html.select("#rule option")) == 4 and "每次扣2分" in html.get_text()
+    assert html.find(attrs={"name": "count"}) and not html.find(attrs={"name": "points"})
+    ranged = BeautifulSoup(lead.client.get("/record/rubric?employee=JRJ-0001&item=civility&rule=complaint",
+                                           headers=hx).get_data(as_text=True), "html.parser")
+    assert ranged.find(attrs={"name": "points"})["max"] == "5" and not ranged.find(attrs={"name": "count"})
+    people = lead.client.get("/record/people?q=张", headers=hx).get_data(as_text=True)
+    assert people.startswith('\n<ul id="people"') or people.lstrip().startswith('<ul id="people"')
