@@ -14,10 +14,11 @@ from services.reports import queries
 from services.reports.sheets import local_time
 from services.web import scope
 from shared import org
+from shared.accounts import list_accounts
 from shared.auth import Principal
 from shared.domain import events as ev
 from shared.domain.events import RecordedEvent
-from shared.domain.periods import TZ, month_of, previous_month
+from shared.domain.periods import month_of, previous_month
 from shared.domain.template import BonusRule, Item, Rule, Template
 from shared.eventstore import EventStore
 from shared.tables import event_revocations
@@ -131,13 +132,11 @@ def recorded_today(conn: Connection, principal: Principal, day: date) -> list[Li
     month = month_of(day)
     found = [e for period in (month, previous_month(month))
              for e in store.query(projects=scope_, period=period, types=RECORDED, limit=100_000)
-             if e.actor == principal.user and e.recorded_at.astimezone(TZ).date() == day]
+             if e.actor == principal.user and org.shanghai_date(e.recorded_at) == day]
     return lines(conn, sorted(found, key=lambda e: -e.position))
 
 
 def supervisors(conn: Connection, project: str) -> list[str]:
     """Who can revoke in a project: its supervisors' and managers' accounts, by display name."""
-    from shared.accounts import list_accounts
-
     return [a.display_name for a in list_accounts(conn)
             if a.role in ("supervisor", "manager") and project in a.projects and not a.disabled]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from tests.conftest import TODAY
 from tests.e2e.conftest import BIN, Running, ready, start, stop
 from tests.integration.distributed import free_port, wait_for

@@ -10,7 +10,6 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.browser import browser, people, site  # noqa: F401 - fixtures
 from tests.integration.distributed import wait_for
 
 EVIDENCE = "11/12 业主投诉服务用语不文明（录音在案）"
