@@ -57,10 +57,6 @@ class MyMonth:
     def can_appeal(self, event_id: str) -> bool:
         return not (self.sign and self.sign.signed) and event_id not in self.appealed
 
-    @property
-    def plan_due(self) -> bool:
-        row = self.ranking or {}
-        return "improvement_plan" in (row.get("consequences") or []) and not self.plan_filed
 
 
 def _history(conn: Connection, employee_no: str) -> list[tuple[str, float]]:
