@@ -12,8 +12,8 @@ from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
 from services.reports.resources import complaints, sheets, summaries
-from services.web import auth, home
-from services.web.pages import page_error
+from services.web import admin, appeals, auth, employee, home, manage, record, staff
+from services.web.pages import install_filters, page_error
 from shared.config import Settings
 from shared.db import Database
 from shared.sessions import DatabaseSessions
@@ -38,8 +38,11 @@ def create_app(settings: Settings, db: Database, on_write: Callable[[], None] | 
     app.session_interface = DatabaseSessions(db)
     CSRFProtect(app)
     init_web(app, settings, db)
-    for bp in (auth.bp, home.bp, sheets.blp, summaries.blp, complaints.blp):
+    for bp in (auth.bp, home.bp, record.bp, employee.bp, manage.bp, appeals.bp, staff.bp, admin.bp,
+               sheets.blp, summaries.blp, complaints.blp):
         app.register_blueprint(bp)
+    install_filters(app)
+    app.jinja_env.globals["new_key"] = lambda: secrets.token_urlsafe(16)
     app.register_error_handler(400, page_error)
     app.register_error_handler(403, page_error)
     app.register_error_handler(404, page_error)

@@ -1,31 +1,59 @@
-"""What every page shares: rendering with the signed-in person, and the pages' own errors."""
+"""What every page shares: rendering with the signed-in person (whole pages or, for htmx, one
+block of the same template), role checks, and the pages' own errors."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from services.reports.render import html as report_html
+from services.reports.render import labels
+from services.reports.sheets import local_time
 from shared.auth import Principal
 from shared.web import session_principal
 
 F = TypeVar("F", bound=Callable[..., Any])
-ROLE_LABELS = {"employee": "员工", "lead": "客服领班", "supervisor": "客服主管", "manager": "管理处经理",
-               "gm": "总经理", "auditor": "品质部", "admin": "系统管理员"}
+ROLE_LABELS = labels.ROLE
 POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
           "form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+HEADERS = {"Content-Security-Policy": POLICY, "X-Content-Type-Options": "nosniff",
+           "Cache-Control": "private, no-store", "Referrer-Policy": "same-origin"}
+
+
+def _context(context: dict[str, Any]) -> dict[str, Any]:
+    principal = getattr(g, "principal", None) or session_principal()
+    return {"me": principal, "role_label": ROLE_LABELS.get(principal.role, "") if principal else "", **context}
 
 
 def page(template: str, status: int = 200, **context: Any) -> Any:
     """A page of the web app, with the person signed in (if any) and safe headers."""
-    principal = getattr(g, "principal", None) or session_principal()
-    html = render_template(template, me=principal, role_label=ROLE_LABELS.get(principal.role, "") if principal
-                           else "", **context)
-    return html, status, {"Content-Security-Policy": POLICY, "X-Content-Type-Options": "nosniff",
-                          "Cache-Control": "private, no-store", "Referrer-Policy": "same-origin"}
+    return render_template(template, **_context(context)), status, HEADERS
+
+
+def htmx() -> bool:
+    """The request comes from htmx (it swaps a part of the page, not the whole)."""
+    return request.headers.get("HX-Request") == "true"
+
+
+def part(template: str, block: str, status: int = 200, **context: Any) -> Any:
+    """For htmx, only `block` of `template` (the page and its fragment come from one
+    template); for everyone else the whole page."""
+    if not htmx():
+        return page(template, status, **context)
+    env = current_app.jinja_env
+    tpl = env.get_template(template)
+    ctx = tpl.new_context(_context_with_globals(context))
+    return "".join(tpl.blocks[block](ctx)), status, HEADERS
+
+
+def _context_with_globals(context: dict[str, Any]) -> dict[str, Any]:
+    out = _context(context)
+    current_app.update_template_context(out)
+    return out
 
 
 def signed_in(view: F) -> F:
@@ -41,6 +69,22 @@ def signed_in(view: F) -> F:
     return cast(F, wrapper)
 
 
+def for_roles(roles: Iterable[str]) -> Callable[[F], F]:
+    """Signed in, and in one of `roles` (else the 403 page)."""
+    allowed = frozenset(roles)
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        def check(*args: Any, **kwargs: Any) -> Any:
+            if current().role not in allowed:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return signed_in(cast(F, check))
+
+    return decorate
+
+
 def current() -> Principal:
     return cast(Principal, g.principal)
 
@@ -51,3 +95,11 @@ def page_error(err: HTTPException) -> Any:
                 403: "无权访问 (forbidden)", 404: "未找到 (not found)"}
     return page("error.html", err.code or 400, code=err.code, message=messages.get(err.code or 400, err.name),
                 detail=getattr(err, "description", ""))
+
+
+def install_filters(app: Any) -> None:
+    """The documents' own filters (scores, statuses, consequences), so pages print them alike."""
+    app.jinja_env.filters.update(num=report_html.num, status=labels.status, awards=labels.awards,
+                                 flag=labels.flag, consequences=labels.consequences, local=local_time)
+    app.jinja_env.globals.update(event_type=labels.EVENT_TYPE, role_labels=ROLE_LABELS,
+                                 improvement_status=labels.IMPROVEMENT_STATUS)

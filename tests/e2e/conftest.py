@@ -84,3 +84,6 @@ def embedded(tmp_path: Path) -> Iterator[Running]:
         yield running
     finally:
         stop(proc)
+
+
+from tests.e2e.browser import browser, people, site  # noqa: E402, F401 - the browser tests' fixtures
