@@ -10,10 +10,12 @@ from shared.domain.complaints import (
     SUGGESTION_DISMISSED,
     Complaint,
     Deadlines,
+    Overdue,
     timelines,
 )
 from shared.domain.events import RecordedEvent
 from shared.eventstore import to_recorded
+from shared.org import OrgView
 from shared.tables import complaint_deadlines, events
 
 LEDGER_TYPES = (*STEPS, SUGGESTION_CONFIRMED, SUGGESTION_DISMISSED)
@@ -44,3 +46,12 @@ def deadlines(conn: Connection, project: str) -> Deadlines:
     if row is None:
         return Deadlines()
     return Deadlines(int(row.reply_hours), int(row.escalate_hours), int(row.followup_days))
+
+
+def suggested_rule(view: OrgView, o: Overdue) -> tuple[str, str] | None:
+    """The responsible employee's rubric rule (item, rule) for this missed deadline, if it names one."""
+    placed = view.placement(str(o.complaint.responsible), o.complaint.period) if o.complaint.responsible else None
+    if placed is None:
+        return None
+    kind = "followup" if o.kind == "next_followup" else o.kind
+    return next(((i.code, r.code) for i in placed[2].items for r in i.rules if kind in r.complaint_deadlines), None)

@@ -75,22 +75,13 @@ def deduction_body(o: c.Overdue, rule: tuple[str, str], points: Decimal | None) 
     return body
 
 
-def suggested_rule(conn: Connection, o: c.Overdue) -> tuple[str, str] | None:
-    """The responsible employee's rubric rule for this missed deadline, if it names one."""
-    place_template = org.OrgView(conn).placement(str(o.complaint.responsible), o.complaint.period)
-    if place_template is None:
-        return None
-    template, kind = place_template[2], "followup" if o.kind == "next_followup" else o.kind
-    return next(((i.code, r.code) for i in template.items for r in i.rules if kind in r.complaint_deadlines), None)
-
-
 def confirm(db: Database, principal: Principal, key: str, rule: tuple[str, str] | None, points: Decimal | None,
             meta: RequestMeta, now: datetime) -> Appended:
     """Confirm a suggestion with one action: the deduction, and the ledger's note of it, at once."""
     _check(principal, key)
     with db.write() as conn:
         o = open_suggestion(conn, key, now)
-        chosen = rule or suggested_rule(conn, o)
+        chosen = rule or ledger.suggested_rule(org.OrgView(conn), o)
         if chosen is None:
             raise Invalid.field("rule", "该员工的考核表无对应扣分规则，请选择项目和规则 (choose the item and rule)")
         recorded = append_bodies(conn, principal, [deduction_body(o, chosen, points)], meta, now)

@@ -12,7 +12,7 @@ from sqlalchemy import Connection
 
 from services.reports import queries
 from services.reports.models import ComplaintRow, ComplaintsModel, FollowupCase, FollowupsModel
-from shared import ledger
+from shared import ledger, org
 from shared.domain import complaints as c
 from shared.domain.periods import TZ
 
@@ -63,6 +63,22 @@ def list_complaints(conn: Connection, project: str, period: str | None, status: 
     return [x for x in out if (status is None or x["status"] == status) and (not overdue or x["overdue"])]
 
 
+def one_complaint(conn: Connection, project: str, complaint: str, now: datetime) -> dict[str, Any] | None:
+    """One complaint with its timeline and what is overdue now, or None."""
+    found = c.timelines(ledger.ledger_events(conn, project, complaint=complaint)).get((project, complaint))
+    if found is None:
+        return None
+    return complaint_json(found, ledger.deadlines(conn, project), now, _names(conn, [found]))
+
+
+def next_id(conn: Connection, project: str, year: int) -> str:
+    """The next free id of the desk's numbering, TS-<year>-0001 onwards (any other id may be typed)."""
+    prefix = f"TS-{year}-"
+    taken = [int(x[len(prefix):]) for x in ledger.complaints(conn, project)
+             if x.startswith(prefix) and x[len(prefix):].isdigit()]
+    return f"{prefix}{max(taken, default=0) + 1:04d}"
+
+
 def month_stats(conn: Connection, project: str, period: str) -> c.Stats:
     return c.stats(ledger.complaints(conn, project, period).values(), period, ledger.deadlines(conn, project))
 
@@ -74,7 +90,7 @@ def suggestions(conn: Connection, project: str, status: str | None, now: datetim
     found = [x for key, x in c.timelines(events).items()]
     decided = {str(e.payload.get("suggestion")): e for e in events
                if e.type in (c.SUGGESTION_CONFIRMED, c.SUGGESTION_DISMISSED)}
-    rules, names = ledger.deadlines(conn, project), _names(conn, found)
+    rules, names, view = ledger.deadlines(conn, project), _names(conn, found), org.OrgView(conn)
     out = []
     for x in found:
         for o in c.missed(x, rules, now):
@@ -82,14 +98,27 @@ def suggestions(conn: Connection, project: str, status: str | None, now: datetim
             state = "open" if note is None else ("confirmed" if note.type == c.SUGGESTION_CONFIRMED else "dismissed")
             if status is not None and state != status:
                 continue
-            out.append({"id": o.key, "project": project, "complaint": x.id, "kind": o.kind,
+            out.append({"id": o.key, "project": project, "complaint": x.id, "period": x.period, "kind": o.kind,
                         "label": c.LABELS[o.kind], "due": _iso(o.due), "summary": x.summary,
                         "severity": x.severity, "responsible": x.responsible,
+                        "rule": _rule(view, o) if state == "open" else None,
                         "responsible_name": names.get(x.responsible or "", x.responsible), "status": state,
                         "decided_by": None if note is None else (note.metadata.get("actor_name") or note.actor),
                         "reason": None if note is None else note.payload.get("reason"),
                         "deduction": None if note is None else note.payload.get("deduction")})
     return sorted(out, key=lambda s: (s["due"] or "", s["id"]))
+
+
+def _rule(view: org.OrgView, o: c.Overdue) -> dict[str, Any] | None:
+    """The rubric rule a confirmation deducts under, as the responsible employee's template names it."""
+    found = ledger.suggested_rule(view, o)
+    placed = view.placement(str(o.complaint.responsible), o.complaint.period) if found else None
+    if found is None or placed is None:
+        return None
+    item = next(i for i in placed[2].items if i.code == found[0])
+    rule = item.rule(found[1])
+    return {"item": item.code, "rule": found[1], "title": f"{item.title} · {rule.title if rule else found[1]}",
+            "points": None if rule is None or rule.points is None else str(rule.points)}
 
 
 def _row(x: c.Complaint, rules: c.Deadlines, names: dict[str, str]) -> ComplaintRow:

@@ -205,13 +205,22 @@ class SuggestionsQuery(Strict):
     status = fields.String(load_default=None, validate=validate.OneOf(["open", "confirmed", "dismissed"]))
 
 
+class SuggestedRule(Schema):
+    item = fields.String()
+    rule = fields.String()
+    title = fields.String()
+    points = fields.String(allow_none=True)
+
+
 class SuggestionOut(Schema):
     id = fields.String()
     project = fields.String()
     complaint = fields.String()
+    period = fields.String()
     kind = fields.String()
     label = fields.String()
     due = fields.String()
+    rule = fields.Nested(SuggestedRule, allow_none=True)
     summary = fields.String()
     severity = fields.String()
     responsible = fields.String(allow_none=True)

@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from services.reports.resources import complaints, sheets, summaries
 from services.web import admin, appeals, auth, employee, home, manage, record, staff
+from services.web import complaints as ledger
 from services.web.pages import install_filters, page_error
 from shared.config import Settings
 from shared.db import Database
@@ -38,7 +39,7 @@ def create_app(settings: Settings, db: Database, on_write: Callable[[], None] | 
     app.session_interface = DatabaseSessions(db)
     CSRFProtect(app)
     init_web(app, settings, db)
-    for bp in (auth.bp, home.bp, record.bp, employee.bp, manage.bp, appeals.bp, staff.bp, admin.bp,
+    for bp in (auth.bp, home.bp, record.bp, employee.bp, manage.bp, appeals.bp, staff.bp, admin.bp, ledger.bp,
                sheets.blp, summaries.blp, complaints.blp):
         app.register_blueprint(bp)
     install_filters(app)

@@ -97,9 +97,15 @@ def page_error(err: HTTPException) -> Any:
                 detail=getattr(err, "description", ""))
 
 
+def moment(iso: str | None) -> str:
+    """An ISO moment of the ledger (already in Beijing time) as people read it: 2026-11-03 09:12."""
+    return (iso or "")[:16].replace("T", " ")
+
+
 def install_filters(app: Any) -> None:
     """The documents' own filters (scores, statuses, consequences), so pages print them alike."""
     app.jinja_env.filters.update(num=report_html.num, status=labels.status, awards=labels.awards,
-                                 flag=labels.flag, consequences=labels.consequences, local=local_time)
+                                 flag=labels.flag, consequences=labels.consequences, local=local_time,
+                                 moment=moment)
     app.jinja_env.globals.update(event_type=labels.EVENT_TYPE, role_labels=ROLE_LABELS,
                                  improvement_status=labels.IMPROVEMENT_STATUS)

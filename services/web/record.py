@@ -117,10 +117,3 @@ def revoke(event_id: str) -> Any:
     if done_ is not None:
         return redirect(back if back.startswith("/") and not back.startswith("//") else "/record", code=303)
     return page("refused.html", outcome.status, outcome=outcome, back=back)
-
-
-@bp.get("/record/suggestions")
-@for_roles(SUPERVISORS)
-def suggestions() -> Any:
-    """Deductions suggested from overdue complaints, to confirm or dismiss (filled by the complaints ledger)."""
-    return page("suggestions.html", suggestions=[])

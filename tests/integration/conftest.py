@@ -18,6 +18,7 @@ from shared.eventstore import EventStore
 from shared.seeding import install_seed_templates
 from shared.web import PROBLEM
 from tests.conftest import ADMIN_TOKEN, new_pg_database, settings
+from tests.integration.web_client import signing_in
 
 
 @dataclass
@@ -120,3 +121,9 @@ def api(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Api]:
     app = create_app(settings(url), db)
     yield Api(app.test_client(), db, dict(tokens))
     db.dispose()  # the PostgreSQL clone is dropped with the others at the end of the session
+
+
+@pytest.fixture
+def web(api: Api) -> Any:
+    """`web(username)`: that person signed in to the web app over `api`'s database."""
+    return signing_in(api)
