@@ -42,13 +42,6 @@ def _minute() -> str:
     return now().astimezone(TZ).strftime("%Y-%m-%dT%H:%M")
 
 
-def _project(projects: Mapping[str, str], chosen: str | None) -> str:
-    chosen = chosen or (sorted(projects)[0] if projects else "")
-    if chosen not in projects:
-        abort(404 if chosen else 403)
-    return chosen
-
-
 @bp.get("/complaints")
 @for_roles(READERS)
 def listing() -> Any:
@@ -59,7 +52,7 @@ def listing() -> Any:
         abort(404)
     with get_db().read() as conn:
         projects = scope.projects(conn, current())
-        project = _project(projects, request.args.get("project"))
+        project = scope.chosen(projects, request.args.get("project"))
         found = ledger_view.list_complaints(conn, project, None if view == "overdue" else period,
                                             "open" if view == "open" else None, view == "overdue", now())
         stats = ledger_view.month_stats(conn, project, period) if view == "month" else None
@@ -160,7 +153,7 @@ def _choices(view: org.OrgView, row: dict[str, Any]) -> list[tuple[str, str]]:
 def _inbox(project_arg: str | None, status: str, failed: str = "", outcome: Outcome | None = None) -> Any:
     with get_db().read() as conn:
         projects = scope.projects(conn, current())
-        project = _project(projects, project_arg)
+        project = scope.chosen(projects, project_arg)
         rows = ledger_view.suggestions(conn, project, status, now())
         view = org.OrgView(conn)
         for row in rows:

@@ -21,20 +21,13 @@ bp = Blueprint("manage", __name__)
 READERS = MANAGERS | {"auditor"}
 
 
-def _project(projects: dict[str, str]) -> str:
-    chosen = request.values.get("project") or (sorted(projects)[0] if projects else "")
-    if chosen not in projects:
-        abort(404 if chosen else 403)
-    return chosen
-
-
 @bp.get("/months")
 @for_roles(READERS)
 def months() -> Any:
     """The months of a project, open or closed, with the 结账 button and the review queues."""
     with get_db().read() as conn:
         projects = scope.projects(conn, current())
-        project = _project(projects)
+        project = scope.chosen(projects, request.values.get("project"))
         found = queues.months(conn, project, scope.this_month())
     return page("months.html", projects=projects, project=project, months=found)
 
@@ -95,7 +88,7 @@ def _queue(stage: str, outcome: Outcome) -> Any:
         abort(404)
     with get_db().read() as conn:
         projects = scope.projects(conn, current())
-        project = _project(projects)
+        project = scope.chosen(projects, request.values.get("project"))
         rows = queues.queue(conn, project, period, today())
         closed = any(m.period == period and m.closed_at for m in queues.months(conn, project, period))
     return page("reviews.html", outcome.status, projects=projects, project=project, period=period, rows=rows,
@@ -109,6 +102,6 @@ def followups() -> Any:
     """Overdue and pending 整改方案, and the 调岗审查 of the project's closed months."""
     with get_db().read() as conn:
         projects = scope.projects(conn, current())
-        project = _project(projects)
+        project = scope.chosen(projects, request.values.get("project"))
         found = queues.followups(conn, project, today())
     return page("followups.html", projects=projects, project=project, plans=found["plans"], reviews=found["reviews"])

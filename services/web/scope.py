@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from flask import abort
 from sqlalchemy import Connection
 
 from services.reports import queries
@@ -21,6 +24,15 @@ def projects(conn: Connection, principal: Principal) -> dict[str, str]:
     """Project code → name, of the person's projects (every project for admin)."""
     names = queries.project_names(conn)
     return {code: name for code, name in names.items() if principal.in_scope(code)}
+
+
+def chosen(projects: Mapping[str, str], asked: str | None) -> str:
+    """The project a page shows: the one asked for, else the person's first; 404 for a project
+    outside their scope (its existence is confidential), 403 when they have none."""
+    project = asked or (sorted(projects)[0] if projects else "")
+    if project not in projects:
+        abort(404 if project else 403)
+    return project
 
 
 def staff(conn: Connection, principal: Principal, period: str, q: str = "",

@@ -24,6 +24,7 @@ PASSWORD = "browser-pass-1"
 PHONE = {"width": 375, "height": 667}
 # username: (role, projects); employees sign in with their 工号
 ACCOUNTS = {"lead-jrj": ("lead", ["JRJ"]), "lead-bsq": ("lead", ["BSQ"]), "sup-jrj": ("supervisor", ["JRJ"]),
+            "sup-bsq": ("supervisor", ["BSQ"]),
             "mgr-jrj": ("manager", ["JRJ"]),
             "gm-jrj": ("gm", ["JRJ"]), "JRJ-0001": ("employee", []), "JRJ-0002": ("employee", [])}
 STAFF = [("JRJ-0001", "张三", "JRJ"), ("JRJ-0002", "李四", "JRJ"), ("JRJ-0003", "王五", "JRJ"),
