@@ -169,11 +169,11 @@ def test_the_leads_and_employees_pages_never_scroll_sideways_at_375px(site, peop
     for path in ("/", "/record", "/record?type=bonus&employee=JRJ-0001", "/record?q=李", "/staff",
                  "/staff/JRJ-0001?period=2026-11"):
         lead.goto(path)
-        within_phone(lead, "13-lead" + re.sub(r"\W+", "-", path))
+        within_phone(lead, "13-lead" + (re.sub(r"\W+", "-", path) if path != "/" else "-home"))
     employee = people("JRJ-0001")
     for path in ("/", "/me", "/me/2026-11", "/me/2026-10"):
         employee.goto(path)
-        within_phone(employee, "14-employee" + re.sub(r"\W+", "-", path))
+        within_phone(employee, "14-employee" + (re.sub(r"\W+", "-", path) if path != "/" else "-home"))
     lead.page.goto(site.web + "/login")
     within_phone(lead, "15-login")
 
