@@ -6,17 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from marshmallow import ValidationError
 from sqlalchemy import select
 
-from shared import limits
+from services.incidents.event_commands import checked_reason
 from shared.auth import MANAGERS, Principal
 from shared.commands.meta import RequestMeta, metadata
 from shared.db import Database
 from shared.domain import events as ev
 from shared.domain.appeals import DECISION_LABELS, Appeal, appeals
 from shared.domain.events import NewEvent, RecordedEvent
-from shared.errors import Conflict, Forbidden, NotFound, invalid_from
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.eventstore import EventStore
 from shared.hashing import utc_iso
 from shared.tables import event_revocations
@@ -36,10 +35,7 @@ def resolve_appeal(db: Database, principal: Principal, appeal_id: str, decision:
     """Decide an open appeal as a manager or gm of its project (or admin)."""
     if principal.role not in MANAGERS:
         raise Forbidden(f"角色 {principal.role} 不能处理申诉 (managers and gms decide appeals)")
-    try:  # the API's schema checked it already; a form hands the text as typed
-        reason = limits.checked_text(reason)
-    except ValidationError as exc:
-        raise invalid_from({"reason": exc.messages}) from None
+    reason = checked_reason(reason)
     with db.write() as conn:
         store = EventStore(conn)
         appeal = store.get(appeal_id)

@@ -156,15 +156,20 @@ def _with_key(new: NewEvent, key: str | None, i: int, batch: bool) -> NewEvent:
     return NewEvent(**{**vars(new), "idempotency_key": f"{key}#{i}" if batch else key})
 
 
+def checked_reason(reason: str) -> str:
+    """A reason as the API's schema would load it: a form hands the text as typed."""
+    try:
+        return limits.checked_text(reason)
+    except ValidationError as exc:
+        raise invalid_from({"reason": exc.messages}) from None
+
+
 def revoke_event(db: Database, principal: Principal, event_id: str, reason: str,
                  meta: RequestMeta, now: datetime | None = None) -> Appended:
     """Append a revocation of `event_id` (SPEC §4: corrections are events too)."""
     if principal.role not in SUPERVISORS:
         raise Forbidden(f"角色 {principal.role} 不能撤销事件 (role may not revoke)")
-    try:  # the API's schema checked it already; a form hands the text as typed
-        reason = limits.checked_text(reason)
-    except ValidationError as exc:
-        raise invalid_from({"reason": exc.messages}) from None
+    reason = checked_reason(reason)
     digest = request_hash(principal, {"revoke": event_id, "reason": reason})
     with db.write() as conn:
         store = EventStore(conn)
