@@ -1,7 +1,6 @@
 """Each shipped template's monthly sheet prints as its seed form, and reads right on paper.
 
-One SQLite database for the module (the documents read the same read models on both
-backends; the JSON API tests cover PostgreSQL). The seed strings are quoted exactly from
+One database per backend for the module (SQLite, then PostgreSQL). The seed strings are quoted exactly from
 /work/shared/seeds/*.txt, each beside the assertion that uses it. PDFs are looked at as a
 person would: rendered to PNG with pdftoppm (one PNG a page) and read back page by page
 with pdftotext.
@@ -23,7 +22,7 @@ from services.reports.app import create_app as reports_app
 from shared.auth import create_token
 from shared.db import Database
 from shared.seeding import install_seed_templates
-from tests.conftest import ADMIN_TOKEN, make_runner, settings
+from tests.conftest import ADMIN_TOKEN, make_runner, new_pg_database, settings
 
 pytestmark = pytest.mark.filterwarnings("ignore:HarfBuzz-Subset:DeprecationWarning")
 MONTHS = ("2026-08", "2026-09", "2026-10")
@@ -67,11 +66,14 @@ def deduction(no: str, item: str, rule: str, day: str, evidence: str, **extra) -
             "evidence": evidence, "source": "现场检查", **extra}
 
 
-@pytest.fixture(scope="module")
-def app(sqlite_template, tmp_path_factory) -> Client:
-    path = tmp_path_factory.mktemp("forms") / "jixiao.db"
-    shutil.copy(sqlite_template, path)
-    db = Database(f"sqlite:///{path}")
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def app(request, tmp_path_factory) -> Client:
+    if request.param == "postgres":
+        db = Database(new_pg_database(request.getfixturevalue("pg_template")))
+    else:
+        path = tmp_path_factory.mktemp("forms") / "jixiao.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        db = Database(f"sqlite:///{path}")
     install_seed_templates(db)
     c = Client(db)
     c.post("/api/v1/projects", {"code": "JRJ", "name": "金融街项目"})
