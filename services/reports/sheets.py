@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import UTC, date, datetime
-from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection
 
-from services.reports import queries, results, signoffs
+from services.reports import queries, results, sheet_form, signoffs
 from services.reports.models import (
     AppealLine,
     AuditEvent,
@@ -22,20 +19,17 @@ from services.reports.models import (
     SheetModel,
     SignOff,
 )
-from services.reports.render import labels
 from services.reports.render.labels import ROLE as ROLE_LABEL
 from shared import org
 from shared.domain import events as ev
 from shared.domain.appeals import Appeal, appeals
-from shared.domain.layout import GENERIC, SheetLayout, printable
+from shared.domain.layout import SheetLayout, printable
 from shared.domain.periods import TZ, months_of_year
 from shared.domain.signoff import Step, live_events
 from shared.domain.template import Rule, Template
 from shared.eventstore import EventStore
-from shared.templates import seed_templates
 
 SUMMARY_LIMIT = 160
-PER_PERCENT = "per_percent_below"
 
 
 def local_time(moment: str | datetime | None) -> str:
@@ -85,41 +79,8 @@ def _deductions(raw: list[dict[str, Any]], rules: dict[str, Rule], names: dict[s
         amount=float(d["amount"]), evidence=d.get("evidence") or "", source=d.get("source") or "",
         recorded_by=_who(d.get("recorded_by"), names), recorded_at=local_time(d.get("recorded_at")),
         appeal=_appeal_note(appealed.get(d["event_id"])),
-        metric=_metric(rules.get(d["rule"]), reported.get(d["event_id"])) if d.get("rule_kind") == PER_PERCENT
+        metric=sheet_form.metric(rules.get(d["rule"]), reported.get(d["event_id"])) if d.get("rule_kind") == sheet_form.PER_PERCENT
         else "", event_id=d["event_id"]) for d in raw)
-
-
-def _metric(rule: Rule | None, value: Any) -> str:
-    """A rate beside its deduction: 上报 96.5% (目标 100%, 每低1%扣5分)."""
-    if value is None:
-        return ""
-    shown = f"上报 {_decimal(value)}%"
-    if rule is None or rule.target is None:
-        return shown
-    return f"{shown} (目标 {_decimal(rule.target)}%, 每低1%扣{_decimal(rule.points or 0)}分)"
-
-
-def _decimal(value: Any) -> str:
-    return format(Decimal(str(value)).normalize(), "f")
-
-
-def _reported_values(conn: Connection, doc: dict[str, Any]) -> dict[str, Any]:
-    """event id → the value of each metric a deduction was computed from (read from the log)."""
-    ids = [d["event_id"] for i in doc["items"] for d in i.get("deductions", []) if d.get("rule_kind") == PER_PERCENT]
-    if not ids:
-        return {}
-    return {e.id: e.payload.get("value") for e in EventStore(conn).query(ids=ids, limit=len(ids) + 1)}
-
-
-def _spans(categories: list[str]) -> list[int]:
-    """Rows each category cell spans: the first of a run spans it, the rest 0."""
-    spans = [0] * len(categories)
-    start = 0
-    for n in range(1, len(categories) + 1):
-        if n == len(categories) or categories[n] != categories[start]:
-            spans[start] = n - start
-            start = n
-    return spans
 
 
 def _items(doc: dict[str, Any], template: Template | None, layout: SheetLayout, self_scores: dict[str, Any] | None,
@@ -127,7 +88,7 @@ def _items(doc: dict[str, Any], template: Template | None, layout: SheetLayout, 
     rubrics = [template.item(item["code"]) if template else None for item in doc["items"]]
     categories = [printable(r.category) if r else "" for r in rubrics]
     out = []
-    for n, (item, rubric, span) in enumerate(zip(doc["items"], rubrics, _spans(categories), strict=True), start=1):
+    for n, (item, rubric, span) in enumerate(zip(doc["items"], rubrics, sheet_form.spans(categories), strict=True), start=1):
         rules = {r.code: r for r in rubric.rules} if rubric else {}
         own = None if self_scores is None or item["code"] not in self_scores else float(self_scores[item["code"]])
         out.append(SheetItem(
@@ -138,29 +99,6 @@ def _items(doc: dict[str, Any], template: Template | None, layout: SheetLayout, 
             criteria=tuple(printable(r.title) for r in rules.values()),
             basis=layout.basis.get(item["code"], ""), category_span=span))
     return tuple(out)
-
-
-def sheet_layout(template: Template | None) -> SheetLayout:
-    """The template's printed form; a version published before layouts existed prints as its
-    shipped seed template does, and any other template in the generic layout."""
-    if template is None:
-        return GENERIC
-    if template.sheet is not None:
-        return template.sheet
-    return _shipped_layouts().get(template.code) or replace(GENERIC, title=printable(template.name))
-
-
-@lru_cache(maxsize=1)
-def _shipped_layouts() -> dict[str, SheetLayout]:
-    return {t.code: t.sheet for t in seed_templates() if t.sheet is not None}
-
-
-def _consequences(rank: dict[str, Any] | None, money: bool) -> tuple[str, ...]:
-    """What the ranking means for this person: 末位扣100元, 整改方案 due, 调岗审查 (yuan only with `money`)."""
-    if rank is None:
-        return ()
-    row = rank if money else {k: v for k, v in rank.items() if k != "payroll_adjustment"}
-    return tuple(labels.consequences(row))
 
 
 def _trend(conn: Connection, employee_no: str, period: str, final: float) -> tuple[tuple[str, float | None], ...]:
@@ -181,7 +119,7 @@ def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date, m
     assessment = next((e for e in reversed(live_events(trail)) if e.type == ev.SELF_ASSESSMENT), None)
     appealed = {a.event_id: a for a in appeals(trail)}
     bonus_titles = {b.code: printable(b.title) for b in template.bonuses} if template else {}
-    layout = sheet_layout(template)
+    layout = sheet_form.layout(template)
     raters = template.raters if template else {}
     actors = {d.get("recorded_by") for i in doc["items"] for d in i.get("deductions", [])} | \
         {e.actor for e in trail}
@@ -193,7 +131,7 @@ def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date, m
         template=doc["template"], template_name=printable(template.name) if template else doc["template"],
         template_version=int(doc["template_version"]),
         items=_items(doc, template, layout, assessment.payload.get("scores") if assessment else None,
-                     names, appealed, _reported_values(conn, doc)),
+                     names, appealed, sheet_form.reported_values(conn, doc)),
         total_points=sum(float(i["points"]) for i in doc["items"]),
         self_total=doc.get("self"), supervisor=float(doc["supervisor"]), weighted=float(doc["weighted"]),
         weights=(float(raters.get("self", 0)), float(raters.get("supervisor", 1))),
@@ -213,7 +151,7 @@ def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date, m
         appeals=_appeal_lines(conn, list(appealed.values()), template),
         flags=tuple(doc.get("flags", [])), trend=_trend(conn, emp.employee_no, period, float(doc["final"])),
         revision=int(doc.get("revision", 0)), event_position=int(doc.get("position", 0)),
-        layout=layout, bonus_rules=tuple(bonus_titles.values()), consequences=_consequences(rank, money),
+        layout=layout, bonus_rules=tuple(bonus_titles.values()), consequences=sheet_form.consequences(rank, money),
         review=_sign_off("经理初评", sign.manager, names), approval=_sign_off("总经理审核", sign.gm, names),
     )
 
