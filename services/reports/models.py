@@ -93,6 +93,7 @@ class SignOff:
     by: str = ""
     on: str = ""
     comment: str = ""
+    stage: str = ""  # manager, gm or acknowledgement: the template's sign-off stage it records
 
     @property
     def signed(self) -> bool:

@@ -59,7 +59,12 @@ def layout(template: Template | None) -> SheetLayout:
         return GENERIC
     if template.sheet is not None:
         return template.sheet
-    return _shipped_layouts().get(template.code) or replace(GENERIC, title=printable(template.name))
+    shipped = _shipped_layouts().get(template.code)
+    if shipped is not None:
+        return shipped
+    staged = {"review": "manager", "approval": "gm"}  # no column for a stage the template does not have
+    columns = tuple(c for c in GENERIC.columns if c.key not in staged or staged[c.key] in template.signoff)
+    return replace(GENERIC, title=printable(template.name), columns=columns)
 
 
 @lru_cache(maxsize=1)

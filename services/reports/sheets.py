@@ -30,6 +30,7 @@ from shared.domain.template import Rule, Template
 from shared.eventstore import EventStore
 
 SUMMARY_LIMIT = 160
+ACKNOWLEDGEMENT = "acknowledgement"
 
 
 def local_time(moment: str | datetime | None) -> str:
@@ -56,10 +57,10 @@ def _who(user: str | None, names: dict[str, str]) -> str:
     return names.get(user, user)
 
 
-def _sign_off(label: str, step: Step | None, names: dict[str, str]) -> SignOff:
+def _sign_off(label: str, step: Step | None, names: dict[str, str], stage: str = "") -> SignOff:
     if step is None:
-        return SignOff(label)
-    return SignOff(label, names.get(step.actor) or step.actor_name, local_time(step.at), step.comment)
+        return SignOff(label, stage=stage)
+    return SignOff(label, names.get(step.actor) or step.actor_name, local_time(step.at), step.comment, stage)
 
 
 def _appeal_note(a: Appeal | None) -> str:
@@ -141,10 +142,11 @@ def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date, m
         final=float(doc["final"]), excellent="excellent" in doc.get("awards", []),
         rank=doc.get("rank"), rank_of=doc.get("rank_of"), status=sign.status,
         analysis=str(assessment.payload.get("analysis") or "") if assessment else "",
-        sign_offs=(_sign_off("被考核人签字", sign.signature.step if sign.signed and sign.signature else None,
-                             names),
-                   _sign_off("经理签字确认", sign.manager, names),
-                   _sign_off("总经理签字确认", sign.gm, names)),
+        sign_offs=tuple(s for s in (
+            _sign_off("被考核人签字", sign.signature.step if sign.signed and sign.signature else None, names,
+                      ACKNOWLEDGEMENT),
+            _sign_off("经理签字确认", sign.manager, names, "manager"),
+            _sign_off("总经理签字确认", sign.gm, names, "gm")) if s.stage in sign.stages),
         corrected=tuple(_change(what, old, new) for what, old, new in
                         (sign.signature.changes if sign.lapsed and sign.signature else ())),
         signed_before=tuple(_sign_off("被考核人签字", s.step, names) for s in sign.signatures if not s.valid),

@@ -268,3 +268,22 @@ def test_a_long_month_carries_name_number_and_period_on_every_page(app, tmp_path
     pages = printed_pages(app, "JRJ-0201", tmp_path)
     assert len(pages) >= 2
     assert_pages_carry_who_and_when(pages, "JRJ-0201", "孙长青")
+
+
+def test_a_template_without_a_sheet_block_prints_generically_with_its_own_sign_off_stages(app):
+    doc = {"code": "cs-two-step", "name": "试行考核表(补名)", "effective_from": "2026-10",
+           "signoff": ["manager", "acknowledgement"],
+           "items": [{"code": "service", "title": "服务", "points": 100,
+                      "rules": [{"code": "rude", "title": "服务用语不文明(推定)", "kind": "fixed", "points": 2}]}]}
+    app.post("/api/v1/templates", doc)
+    app.post("/api/v1/employees", {"employee_no": "JRJ-0301", "name": "冯试行", "project": "JRJ",
+                                   "department": "客服三部", "position": "客服专员", "template": "cs-two-step",
+                                   "effective_from": PERIOD})
+    app.post("/api/v1/events", deduction("JRJ-0301", "service", "rude", "2026-10-15", "前台接待用语生硬"))
+    make_runner(app.db).drain()
+    sheet = page(app, "JRJ-0301")
+    assert sheet.h1.get_text(strip=True) == "试行考核表"
+    assert headers(sheet) == ["序号", "考核项目", "扣分记录", "标准分", "自评", "主管评分", "经理初评"]  # no gm stage
+    content = text(sheet)
+    assert "服务用语不文明 扣2分" in content and "经理签字确认" in content and "被考核人签字" in content
+    assert "总经理签字确认" not in content and "推定" not in content and "补名" not in content

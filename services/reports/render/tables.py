@@ -90,7 +90,6 @@ def sheet_table(m: SheetModel) -> Table:
     if layout.bonus_row:
         rows.append(_bonus_row(m))
     rows.append(_total_row(m))
-    labels_ = dict(zip(("acknowledgement", "manager", "gm"), m.sign_offs, strict=False))
     footer: list[tuple[Cell, ...]] = [(line,) for line in layout.footer]
     footer += [("自评分合计", m.self_total), ("主管评分 S", m.supervisor), ("加权 W", m.weighted), ("加分", m.bonus)]
     if not layout.bonus_row:
@@ -100,7 +99,7 @@ def sheet_table(m: SheetModel) -> Table:
                ("自评分影响因素分析", m.analysis)]
     if not layout.records_column:
         footer += [(f"{i.no}. {i.title}", _records(i)) for i in m.items if i.deductions]
-    footer += [(layout.signatures.get(stage, s.label), s.by, s.on, s.comment) for stage, s in labels_.items()]
+    footer += [(layout.signatures.get(s.stage, s.label), s.by, s.on, s.comment) for s in m.sign_offs]
     footer += [("已更正，待重新签字", what, old, new) for what, old, new in m.corrected]
     footer += [("申诉", f"{a.occurred_on} {a.record} {a.evidence}", a.reason, f"{a.decision}: {a.decision_reason}",
                 a.decided) for a in m.appeals]
