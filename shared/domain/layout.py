@@ -37,6 +37,8 @@ def printable(text: str) -> str:
 
 @dataclass(frozen=True)
 class Column:
+    """One column of the item table: what it shows (`key`) under the form's own heading."""
+
     key: str
     label: str
     width: int = 0  # percent of the table width; 0: share what is left

@@ -196,6 +196,15 @@ def test_deqinnengji_prints_seed_003_record(app):
     assert "加1~10分" in content and "保存期限为2年" in content  # §4.9, §4.12.1
 
 
+def test_cs_online_prints_seed_003_online_team_form(app):
+    doc = page(app, "JRJ-0105")
+    # seed 003 篇2 "網店客服組人員績效考核表"; 五.1 "考核者權重…被考核人本人30%…店長70%"
+    assert doc.h1.get_text(strip=True) == "网店客服组人员绩效考核表"
+    assert headers(doc) == ["考核类别", "考核指标", "分值", "被考核人本人", "店长", "备注"]
+    assert "考核分为自评、店长考核两种:被考核人本人30%,店长70%。" in text(doc)
+    assert "服务类 (70分)" in text(doc) and "管理类 (30分)" in text(doc)  # 四.(一) 1 服务类, 2 管理类
+
+
 @pytest.mark.parametrize("no", ["JRJ-0003", *FORMS])
 def test_internal_notes_never_print(app, no):
     content = text(page(app, no))
