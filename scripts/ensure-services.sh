@@ -44,9 +44,11 @@ if ! redis_up; then
   redis_up || { echo "ensure-services: Redis did not start" >&2; exit 1; }
   echo "ensure-services: started Redis"
 fi
-# The fault tests start a private redis-server; the PDF tests need a CJK font; the browser tests
-# drive Debian's chromium (Playwright's own browser download is not reachable).
+# The fault tests start a private redis-server; the PDF tests need a CJK font and read the PDFs
+# back with poppler-utils (pdftoppm, pdftotext); the browser tests drive Debian's chromium
+# (Playwright's own browser download is not reachable).
 command -v redis-server >/dev/null || apt_install redis-server
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || apt_install fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0
+command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || apt_install poppler-utils
 [ -x /usr/bin/chromium ] || apt_install chromium
 echo "ensure-services: PostgreSQL and Redis answer"

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared.domain.layout import GENERIC, SheetLayout
+
 BINS: tuple[tuple[str, float, float], ...] = (
     ("<60", float("-inf"), 60), ("60-69", 60, 70), ("70-79", 70, 80), ("80-89", 80, 90),
     ("90-100", 90, 100.0001), (">100", 100.0001, float("inf")),
@@ -45,6 +47,7 @@ class DeductionLine:
     recorded_at: str
     event_id: str
     appeal: str = ""  # the appeal of this deduction and its decision, when there is one
+    metric: str = ""  # a rate's deduction: the value reported, beside the target (上报 87.5%, 目标 100%)
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,9 @@ class SheetItem:
     approved: float | None
     deducted: float
     deductions: tuple[DeductionLine, ...] = ()
+    criteria: tuple[str, ...] = ()  # the rules (评分标准), as printed
+    basis: str = ""  # 考核评分依据, when the form has that column
+    category_span: int = 1  # rows the category cell spans (0: covered by the one above)
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,7 @@ class SignOff:
     by: str = ""
     on: str = ""
     comment: str = ""
+    stage: str = ""  # manager, gm or acknowledgement: the template's sign-off stage it records
 
     @property
     def signed(self) -> bool:
@@ -129,6 +136,11 @@ class SheetModel:
     appeals: tuple[AppealLine, ...] = ()
     corrected: tuple[tuple[str, str, str], ...] = ()  # signed, then changed: (what, as signed, as now)
     signed_before: tuple[SignOff, ...] = ()  # signatures that lapsed (the trail)
+    layout: SheetLayout = GENERIC  # the template's printed form (its seed's columns and footer)
+    bonus_rules: tuple[str, ...] = ()  # the template's bonus titles (the form's 加分 row)
+    consequences: tuple[str, ...] = ()  # the ranking's consequences, with money for those who may see it
+    review: SignOff = SignOff("经理初评")  # the manager's 初评 as recorded (blank until recorded)
+    approval: SignOff = SignOff("总经理审核")  # the gm's 审核 as recorded
 
 
 @dataclass(frozen=True)

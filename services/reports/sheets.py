@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from services.reports import queries, results, signoffs
+from services.reports import queries, results, sheet_form, signoffs
 from services.reports.models import (
     AppealLine,
     AuditEvent,
@@ -23,12 +23,14 @@ from services.reports.render.labels import ROLE as ROLE_LABEL
 from shared import org
 from shared.domain import events as ev
 from shared.domain.appeals import Appeal, appeals
+from shared.domain.layout import SheetLayout, printable
 from shared.domain.periods import TZ, months_of_year
 from shared.domain.signoff import Step, live_events
-from shared.domain.template import Template
+from shared.domain.template import Rule, Template
 from shared.eventstore import EventStore
 
 SUMMARY_LIMIT = 160
+ACKNOWLEDGEMENT = "acknowledgement"
 
 
 def local_time(moment: str | datetime | None) -> str:
@@ -55,10 +57,10 @@ def _who(user: str | None, names: dict[str, str]) -> str:
     return names.get(user, user)
 
 
-def _sign_off(label: str, step: Step | None, names: dict[str, str]) -> SignOff:
+def _sign_off(label: str, step: Step | None, names: dict[str, str], stage: str = "") -> SignOff:
     if step is None:
-        return SignOff(label)
-    return SignOff(label, names.get(step.actor) or step.actor_name, local_time(step.at), step.comment)
+        return SignOff(label, stage=stage)
+    return SignOff(label, names.get(step.actor) or step.actor_name, local_time(step.at), step.comment, stage)
 
 
 def _appeal_note(a: Appeal | None) -> str:
@@ -70,28 +72,33 @@ def _appeal_note(a: Appeal | None) -> str:
     return f"{note} · {a.label}: {a.decision_reason} ({a.resolved_by} {local_time(a.resolved_at)})"
 
 
-def _deductions(raw: list[dict[str, Any]], rule_titles: dict[str, str],
-                names: dict[str, str], appealed: dict[str, Appeal]) -> tuple[DeductionLine, ...]:
+def _deductions(raw: list[dict[str, Any]], rules: dict[str, Rule], names: dict[str, str],
+                appealed: dict[str, Appeal], reported: dict[str, Any]) -> tuple[DeductionLine, ...]:
     return tuple(DeductionLine(
-        occurred_on=d.get("occurred_on") or "", rule=rule_titles.get(d["rule"], d["rule"]),
+        occurred_on=d.get("occurred_on") or "",
+        rule=printable(rules[d["rule"]].title) if d["rule"] in rules else d["rule"],
         amount=float(d["amount"]), evidence=d.get("evidence") or "", source=d.get("source") or "",
         recorded_by=_who(d.get("recorded_by"), names), recorded_at=local_time(d.get("recorded_at")),
         appeal=_appeal_note(appealed.get(d["event_id"])),
-        event_id=d["event_id"]) for d in raw)
+        metric=sheet_form.metric(rules.get(d["rule"]), reported.get(d["event_id"])) if d.get("rule_kind") == sheet_form.PER_PERCENT
+        else "", event_id=d["event_id"]) for d in raw)
 
 
-def _items(doc: dict[str, Any], template: Template | None, self_scores: dict[str, Any] | None,
-           approved: bool, names: dict[str, str], appealed: dict[str, Appeal]) -> tuple[SheetItem, ...]:
+def _items(doc: dict[str, Any], template: Template | None, layout: SheetLayout, self_scores: dict[str, Any] | None,
+           names: dict[str, str], appealed: dict[str, Appeal], reported: dict[str, Any]) -> tuple[SheetItem, ...]:
+    rubrics = [template.item(item["code"]) if template else None for item in doc["items"]]
+    categories = [printable(r.category) if r else "" for r in rubrics]
     out = []
-    for n, item in enumerate(doc["items"], start=1):
-        rubric = template.item(item["code"]) if template else None
-        titles = {r.code: r.title for r in rubric.rules} if rubric else {}
+    for n, (item, rubric, span) in enumerate(zip(doc["items"], rubrics, sheet_form.spans(categories), strict=True), start=1):
+        rules = {r.code: r for r in rubric.rules} if rubric else {}
         own = None if self_scores is None or item["code"] not in self_scores else float(self_scores[item["code"]])
         out.append(SheetItem(
-            no=n, category=rubric.category if rubric else "", title=item.get("title") or item["code"],
+            no=n, category=categories[n - 1], title=printable(item.get("title") or item["code"]),
             points=float(item["points"]), self_score=own, supervisor=float(item["score"]),
-            approved=float(item["score"]) if approved else None, deducted=float(item["deducted"]),
-            deductions=_deductions(item.get("deductions", []), titles, names, appealed)))
+            approved=None, deducted=float(item["deducted"]),
+            deductions=_deductions(item.get("deductions", []), rules, names, appealed, reported),
+            criteria=tuple(printable(r.title) for r in rules.values()),
+            basis=layout.basis.get(item["code"], ""), category_span=span))
     return tuple(out)
 
 
@@ -101,8 +108,9 @@ def _trend(conn: Connection, employee_no: str, period: str, final: float) -> tup
     return tuple((f"{int(p[5:])}月", finals.get(p) if p <= period else None) for p in months_of_year(period[:4]))
 
 
-def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date) -> SheetModel:
-    """员工月绩效考核记录表 for one employee-month (stored score, or computed read-only)."""
+def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date, money: bool = True) -> SheetModel:
+    """员工月绩效考核记录表 for one employee-month, in its template's printed form; `money`: print the
+    yuan of the ranking's consequences (SPEC §1: manager and above, and the employee's own sheet)."""
     doc = results.employee_result(conn, emp, period, today)
     template = _template(conn, doc["template"], int(doc["template_version"]), period)
     trail = signoffs.trails(conn, [emp.employee_no], period)[emp.employee_no]
@@ -111,7 +119,8 @@ def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date) -
     sign = signoffs.state(conn, doc, rank, trail)
     assessment = next((e for e in reversed(live_events(trail)) if e.type == ev.SELF_ASSESSMENT), None)
     appealed = {a.event_id: a for a in appeals(trail)}
-    bonus_titles = {b.code: b.title for b in template.bonuses} if template else {}
+    bonus_titles = {b.code: printable(b.title) for b in template.bonuses} if template else {}
+    layout = sheet_form.layout(template)
     raters = template.raters if template else {}
     actors = {d.get("recorded_by") for i in doc["items"] for d in i.get("deductions", [])} | \
         {e.actor for e in trail}
@@ -120,10 +129,10 @@ def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date) -
         employee_no=emp.employee_no, name=emp.name, project=doc["project"],
         project_name=queries.project_names(conn, [doc["project"]]).get(doc["project"], doc["project"]),
         department=doc["department"], position=emp.position, period=period,
-        template=doc["template"], template_name=template.name if template else doc["template"],
+        template=doc["template"], template_name=printable(template.name) if template else doc["template"],
         template_version=int(doc["template_version"]),
-        items=_items(doc, template, assessment.payload.get("scores") if assessment else None,
-                     sign.gm is not None, names, appealed),
+        items=_items(doc, template, layout, assessment.payload.get("scores") if assessment else None,
+                     names, appealed, sheet_form.reported_values(conn, doc)),
         total_points=sum(float(i["points"]) for i in doc["items"]),
         self_total=doc.get("self"), supervisor=float(doc["supervisor"]), weighted=float(doc["weighted"]),
         weights=(float(raters.get("self", 0)), float(raters.get("supervisor", 1))),
@@ -133,16 +142,19 @@ def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date) -
         final=float(doc["final"]), excellent="excellent" in doc.get("awards", []),
         rank=doc.get("rank"), rank_of=doc.get("rank_of"), status=sign.status,
         analysis=str(assessment.payload.get("analysis") or "") if assessment else "",
-        sign_offs=(_sign_off("被考核人签字", sign.signature.step if sign.signed and sign.signature else None,
-                             names),
-                   _sign_off("经理签字确认", sign.manager, names),
-                   _sign_off("总经理签字确认", sign.gm, names)),
+        sign_offs=tuple(s for s in (
+            _sign_off("被考核人签字", sign.signature.step if sign.signed and sign.signature else None, names,
+                      ACKNOWLEDGEMENT),
+            _sign_off("经理签字确认", sign.manager, names, "manager"),
+            _sign_off("总经理签字确认", sign.gm, names, "gm")) if s.stage in sign.stages),
         corrected=tuple(_change(what, old, new) for what, old, new in
                         (sign.signature.changes if sign.lapsed and sign.signature else ())),
         signed_before=tuple(_sign_off("被考核人签字", s.step, names) for s in sign.signatures if not s.valid),
         appeals=_appeal_lines(conn, list(appealed.values()), template),
         flags=tuple(doc.get("flags", [])), trend=_trend(conn, emp.employee_no, period, float(doc["final"])),
         revision=int(doc.get("revision", 0)), event_position=int(doc.get("position", 0)),
+        layout=layout, bonus_rules=tuple(bonus_titles.values()), consequences=sheet_form.consequences(rank, money),
+        review=_sign_off("经理初评", sign.manager, names), approval=_sign_off("总经理审核", sign.gm, names),
     )
 
 
@@ -155,7 +167,7 @@ def _appeal_lines(conn: Connection, found: list[Appeal], template: Template | No
         item = template.item(str(e.payload.get("item"))) if template and e else None
         rule = item.rule(str(e.payload.get("rule"))) if item and e else None
         bonus = template.bonus(str(e.payload.get("bonus"))) if template and e else None
-        title = rule.title if rule else (bonus.title if bonus else (e.type if e else ""))
+        title = printable(rule.title if rule else (bonus.title if bonus else (e.type if e else "")))
         points = e.payload.get("points") or (rule.points if rule and rule.points is not None else "") if e else ""
         out.append(AppealLine(
             occurred_on=e.occurred_on.isoformat() if e and e.occurred_on else (a.period if e else ""),

@@ -11,6 +11,8 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Literal, TypeVar
 
+from shared.domain.layout import SheetLayout
+
 _T = TypeVar("_T")
 RuleKind = Literal["fixed", "range", "per_percent_below"]
 RULE_KINDS: tuple[str, ...] = ("fixed", "range", "per_percent_below")
@@ -121,6 +123,7 @@ class Template:
     annual: AnnualPolicy = field(default_factory=AnnualPolicy)
     signoff: tuple[str, ...] = SIGNOFF_STAGES
     source: str = ""
+    sheet: SheetLayout | None = None  # how the monthly sheet prints (the seed form); None: generic
 
     @property
     def total_points(self) -> Decimal:

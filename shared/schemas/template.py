@@ -17,6 +17,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from shared.domain.layout import COLUMN_KEYS, Column, SheetLayout
 from shared.domain.template import (
     RULE_KINDS,
     SIGNOFF_STAGES,
@@ -169,6 +170,47 @@ class AnnualSchema(Strict):
         return AnnualPolicy(components=tuple(data["components"]), excellent_above=data["excellent_above"])
 
 
+class ColumnSchema(Strict):
+    key = fields.String(required=True, validate=validate.OneOf(
+        COLUMN_KEYS, error="未知的栏目 (unknown column key: {input})"))
+    label = Name(required=True)
+    width = fields.Integer(load_default=0, validate=validate.Range(min=0, max=100))
+    records = fields.Boolean(load_default=False)
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> Column:
+        return Column(**data)
+
+
+class SheetSchema(Strict):
+    """How the monthly sheet prints: the seed form's columns, rows and footer (additive to §7.3)."""
+
+    title = Name(required=True)
+    columns = fields.List(fields.Nested(ColumnSchema), required=True, validate=validate.Length(min=2, max=12))
+    total_row = Name(load_default="合计")
+    bonus_row = Name(load_default="")
+    footer = fields.List(Text(max_length=TITLE_MAX), load_default=list)
+    signatures = fields.Dict(keys=fields.String(validate=validate.OneOf(
+        SIGNOFF_STAGES, error="未知的签核环节 (unknown sign-off stage: {input})")), values=Name(), load_default=dict)
+    analysis_in_signature = fields.Boolean(load_default=False)
+    basis = fields.Dict(keys=fields.String(validate=CODE), values=Text(max_length=TITLE_MAX), load_default=dict)
+
+    @validates_schema
+    def _columns(self, data: dict[str, Any], **_: Any) -> None:
+        columns = data.get("columns") or []
+        dups = _duplicates([c.key for c in columns])
+        if dups:
+            raise ValidationError(f"栏目重复 (duplicate columns): {', '.join(dups)}", "columns")
+        if sum(1 for c in columns if c.records) > 1:
+            raise ValidationError("只能有一个栏目列出扣分记录 (at most one column lists the records)", "columns")
+        if sum(c.width for c in columns) > 100:
+            raise ValidationError("栏宽之和不能超过100 (widths must not exceed 100 in all)", "columns")
+
+    @post_load
+    def _make(self, data: dict[str, Any], **_: Any) -> SheetLayout:
+        return SheetLayout(**{**data, "columns": tuple(data["columns"]), "footer": tuple(data["footer"])})
+
+
 class TemplateSchema(Strict):
     """A template version as published (SPEC §7.3)."""
 
@@ -192,6 +234,7 @@ class TemplateSchema(Strict):
         SIGNOFF_STAGES, error="未知的签核环节 (unknown sign-off stage: {input})")),
         load_default=lambda: list(SIGNOFF_STAGES))
     source = Text(load_default="")
+    sheet = fields.Nested(SheetSchema, load_default=None, allow_none=True)
 
     @validates_schema
     def _whole(self, data: dict[str, Any], **_: Any) -> None:
@@ -212,6 +255,10 @@ class TemplateSchema(Strict):
         if stages != [s for s in SIGNOFF_STAGES if s in stages] or "acknowledgement" not in stages:
             errors["signoff"] = ["签核环节应按 manager、gm、acknowledgement 的顺序，且须含 acknowledgement "
                                  "(stages in order manager, gm, acknowledgement; acknowledgement required)"]
+        sheet = data.get("sheet")
+        unknown = sorted(set(sheet.basis) - {i.code for i in items}) if sheet else []
+        if unknown:
+            errors["sheet"] = [f"考核评分依据指向未知的考核项目 (basis names unknown items): {', '.join(unknown)}"]
         if errors:
             raise ValidationError(errors)
 
@@ -278,4 +325,19 @@ def dump_template(t: Template) -> dict[str, Any]:
         },
         "signoff": list(t.signoff),
         "source": t.source,
+        **({"sheet": dump_sheet(t.sheet)} if t.sheet else {}),
     }
+
+
+def dump_sheet(s: SheetLayout) -> dict[str, Any]:
+    """A sheet layout as JSON-ready data (only what differs from the defaults)."""
+    out: dict[str, Any] = {"title": s.title, "columns": [
+        {"key": c.key, "label": c.label, **({"width": c.width} if c.width else {}),
+         **({"records": True} if c.records else {})} for c in s.columns]}
+    defaults = {"total_row": "合计", "bonus_row": "", "footer": (), "signatures": {},
+                "analysis_in_signature": False, "basis": {}}
+    for key, default in defaults.items():
+        value = getattr(s, key)
+        if value != default:
+            out[key] = list(value) if isinstance(value, tuple) else value
+    return out

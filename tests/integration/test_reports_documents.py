@@ -142,8 +142,8 @@ def test_sheet_html_shows_items_deductions_sign_offs_and_escapes_text(seeded):
     for expected in (SCRIPT, FORMULA, "@SUM(1)", "+1 " + SCRIPT, "总经理已审核", "经理签字确认", "-2 同意",
                      "员工月绩效考核记录表", DEPT, "cs-staff v1", "服务用语不文明、礼貌接待不到位", "扣4分"):
         assert expected in text, expected
-    civility = [td.get_text(strip=True) for td in page.select("table.items tbody tr")[1].find_all("td")]
-    assert civility[0] == "1" and civility[3:] == ["10", "8", "2", "2"]  # 标准分 自评 经理初评 总经理审核
+    civility = [td.get_text(strip=True) for td in page.select("table.items tbody tr")[0].find_all("td")]
+    assert civility[0] == "1" and civility[2:5] == ["10", "8", "2"]  # seed 001: 标准分 自评分 主管评分
     totals = [td.get_text(" ", strip=True) for td in page.select("table.totals tr")[1].find_all("td")]
     assert totals[:2] == ["97", "92"] and totals[2].startswith("92.75") and totals[4] == "92.75"
     assert r.headers["Content-Security-Policy"].startswith("default-src 'none'")
@@ -152,9 +152,10 @@ def test_sheet_html_shows_items_deductions_sign_offs_and_escapes_text(seeded):
 
 def test_sheet_xlsx_has_numbers_and_neutralised_text(seeded):
     values = xlsx_values(seeded.get(f"/reports/sheet/JRJ-0001/{PERIOD}.xlsx"))
-    assert values[0][0] == "员工月绩效考核记录表" and ["被考核人", SCRIPT] == values[1][:2]
+    assert values[0][0] == "客服人员考核表" and ["记录表", "员工月绩效考核记录表"] == values[1][:2]
+    assert ["被考核人", SCRIPT] == values[2][:2]
     civility = next(v for v in values if v[0] == 1)
-    assert civility[3:] == [10.0, 8, 2.0, 2.0] and FORMULA in civility[2]
+    assert civility[2:5] == [10.0, 8, 2.0] and FORMULA in civility[5]
     cells = [c for row in values for c in row]
     assert "'+1 " + SCRIPT + " 服务用语需改进" in cells and "'-2 同意" in cells
     final = next(v for v in values if v[0] == "最终得分 T")

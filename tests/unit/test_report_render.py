@@ -72,10 +72,14 @@ def test_sheet_html_escapes_names_evidence_and_analysis():
     assert "经理已初评" in page.get_text() and "21.3" in page.get_text()
 
 
-def test_sheet_html_prints_the_manager_and_blank_gm_columns():
-    rows = soup(html.sheet_html(sheet_model())).select("table.items tbody tr")
-    cells = [td.get_text(strip=True) for td in rows[1].find_all("td")]  # row 0 is the 工作表现 group
-    assert cells[0] == "1" and cells[3:] == ["10", "8", "6", ""]
+def test_sheet_html_leaves_review_columns_blank_per_item_and_names_the_reviewer_in_the_total():
+    review = SignOff("经理初评", "郭梦瑶 (JRJ-0001)", "2026-11-02 09:00")
+    rows = soup(html.sheet_html(sheet_model(review=review))).select("table.items tbody tr")
+    cells = [td.get_text(strip=True) for td in rows[0].find_all("td")]
+    # generic layout: 序号 考核项目 扣分记录 标准分 自评 主管评分 经理初评 总经理审核
+    assert cells[0] == "1" and cells[3:] == ["10", "8", "6", "", ""]  # never the supervisor score copied
+    total = [td.get_text(strip=True) for td in rows[-1].find_all("td")]
+    assert total[-2:] == ["郭梦瑶11-02", ""]  # the manager's 初评 as recorded; no gm 审核 recorded
 
 
 def test_department_html_keeps_a_hostile_department_as_text():
@@ -121,7 +125,8 @@ def test_xlsx_keeps_numbers_numeric_and_quotes_formulas():
 def test_sheet_xlsx_neutralises_the_analysis_and_bonus_evidence():
     ws = load_workbook(io.BytesIO(to_xlsx(tables.sheet_table(sheet_model())))).active
     texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
-    assert "'-2 " + SCRIPT in texts and "'+1 表扬信" in texts and "'@同意" in texts
+    assert "'-2 " + SCRIPT in texts and "'@同意" in texts
+    assert any("+1 表扬信" in t for t in texts)  # in the 加分 row's records cell
 
 
 def test_content_disposition_has_an_ascii_fallback_and_the_chinese_name():

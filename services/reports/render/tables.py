@@ -10,9 +10,12 @@ from services.reports.models import (
     DepartmentModel,
     FollowupsModel,
     PayrollModel,
+    SheetItem,
     SheetModel,
+    SignOff,
 )
 from services.reports.render import labels
+from shared.domain.layout import Column
 
 Cell = str | int | float | None
 
@@ -27,32 +30,90 @@ class Table:
     widths: tuple[int, ...] = ()
 
 
+def _records(i: SheetItem) -> str:
+    return "\n".join(
+        f"{d.occurred_on} {d.rule} 扣{d.amount:g}分" + (f" ({d.metric})" if d.metric else "")
+        + f" 依据: {d.evidence} 记录人: {d.recorded_by} {d.recorded_at}" + (f" ({d.appeal})" if d.appeal else "")
+        for d in i.deductions)
+
+
+def _item_cell(key: str, i: SheetItem) -> Cell:
+    content = f"{i.title}({','.join(i.criteria)})" if i.criteria else i.title
+    cells: dict[str, Cell] = {
+        "no": i.no, "category": i.category, "title": i.title, "content": content, "criteria": "\n".join(i.criteria),
+        "points": i.points, "self": i.self_score, "score": i.supervisor, "basis": i.basis}
+    return cells.get(key)  # review, approval: per item only as recorded (never copied from S)
+
+
+def _with_records(column: Column, value: Cell, records: str) -> Cell:
+    if not column.records or not records:
+        return value
+    return f"{value}\n{records}" if value not in (None, "") else records
+
+
+def _lead(columns: tuple[Column, ...]) -> int:
+    n = 0
+    for c in columns:
+        if c.key not in ("no", "category", "title", "content"):
+            break
+        n += 1
+    return max(n, 1)
+
+
+def _bonus_row(m: SheetModel) -> tuple[Cell, ...]:
+    cols, lead = m.layout.columns, _lead(m.layout.columns)
+    lines = "\n".join(f"{b.title} +{b.points:g}分 {b.evidence}".strip() for b in m.bonuses)
+    row: list[Cell] = [m.layout.bonus_row, *[""] * (lead - 1)]
+    for c in cols[lead:]:
+        value: Cell = m.bonus if c.key == "score" else ("\n".join(m.bonus_rules) if c.key == "criteria" else "")
+        row.append(_with_records(c, value, lines))
+    return tuple(row)
+
+
+def _total_row(m: SheetModel) -> tuple[Cell, ...]:
+    cols, lead = m.layout.columns, _lead(m.layout.columns)
+    by_key: dict[str, Cell] = {"points": m.total_points, "self": m.self_total, "score": m.supervisor,
+                               "review": _signer(m.review), "approval": _signer(m.approval)}
+    row: list[Cell] = [m.layout.total_row, *[""] * (lead - 1)]
+    row += [by_key.get(c.key, f"最终得分 {m.final:g}" if c.records else "") for c in cols[lead:]]
+    return tuple(row)
+
+
+def _signer(s: SignOff) -> str:
+    return f"{s.by} {s.on}" if s.signed else ""
+
+
 def sheet_table(m: SheetModel) -> Table:
-    approved = m.supervisor if m.items and m.items[0].approved is not None else None
-    footer: list[tuple[Cell, ...]] = [
-        ("合计", "", "", m.total_points, m.self_total, m.supervisor, approved),
-        ("自评分合计", m.self_total), ("主管评分 S", m.supervisor), ("加权 W", m.weighted), ("加分", m.bonus),
-    ]
-    footer += [("加分明细", b.title, b.points, b.evidence) for b in m.bonuses]
+    """The sheet in its template's printed form: the seed form's columns, 加分 and total rows, footer."""
+    layout = m.layout
+    rows = [tuple(_with_records(c, _item_cell(c.key, i), _records(i)) for c in layout.columns) for i in m.items]
+    if layout.bonus_row:
+        rows.append(_bonus_row(m))
+    rows.append(_total_row(m))
+    footer: list[tuple[Cell, ...]] = [(line,) for line in layout.footer]
+    footer += [("自评分合计", m.self_total), ("主管评分 S", m.supervisor), ("加权 W", m.weighted), ("加分", m.bonus)]
+    if not layout.bonus_row:
+        footer += [("加分明细", b.title, b.points, b.evidence) for b in m.bonuses]
     footer += [("最终得分 T", m.final), ("优秀员工", "是" if m.excellent else "否"),
-               ("名次", m.rank, m.rank_of), ("自评分影响因素分析", m.analysis)]
-    footer += [(s.label, s.by, s.on, s.comment) for s in m.sign_offs]
+               ("名次", m.rank, m.rank_of), ("考核结果", "; ".join(m.consequences) or "无"),
+               ("自评分影响因素分析", m.analysis)]
+    if not layout.records_column:
+        footer += [(f"{i.no}. {i.title}", _records(i)) for i in m.items if i.deductions]
+    footer += [(layout.signatures.get(s.stage, s.label), s.by, s.on, s.comment) for s in m.sign_offs]
     footer += [("已更正，待重新签字", what, old, new) for what, old, new in m.corrected]
     footer += [("申诉", f"{a.occurred_on} {a.record} {a.evidence}", a.reason, f"{a.decision}: {a.decision_reason}",
                 a.decided) for a in m.appeals]
     return Table(
-        title="员工月绩效考核记录表",
-        meta=(("被考核人", m.name), ("工号", m.employee_no), ("项目", f"{m.project_name} ({m.project})"),
-              ("部门", m.department), ("岗位", m.position), ("考核期间", m.period),
+        title=layout.title,
+        meta=(("记录表", "员工月绩效考核记录表"), ("被考核人", m.name), ("工号", m.employee_no),
+              ("考核期间", m.period), ("项目", f"{m.project_name} ({m.project})"),
+              ("部门", m.department), ("岗位", m.position),
               ("考核表", f"{m.template_name} {m.template} v{m.template_version}"),
               ("状态", "已更正，待重新签字" if m.corrected else labels.status(m.status))),
-        header=("序号", "考核项目", "考核内容/扣分记录", "标准分", "自评", "经理初评", "总经理审核"),
-        rows=tuple((i.no, i.title, "\n".join(
-            f"{d.occurred_on} {d.rule} 扣{d.amount:g}分 依据: {d.evidence} 记录人: {d.recorded_by} {d.recorded_at}"
-            + (f" ({d.appeal})" if d.appeal else "")
-            for d in i.deductions), i.points, i.self_score, i.supervisor, i.approved) for i in m.items),
+        header=tuple(c.label for c in layout.columns),
+        rows=tuple(rows),
         footer=tuple(footer),
-        widths=(6, 30, 60, 8, 8, 10, 10),
+        widths=tuple(max(6, round(c.width * 1.2)) if c.width else 50 for c in layout.columns),
     )
 
 

@@ -20,8 +20,10 @@ blp = Blueprint("sheets", __name__, url_prefix="/reports", description="员工�
 def sheet(employee_no: str, period: str, fmt: str) -> Any:
     """员工月绩效考核记录表: items, deductions with evidence, self/初评/审核 columns, sign-off."""
     with get_db().read() as conn:
-        emp = access.employee_for(conn, current_principal(), employee_no, [access.check_month(period)])
-        model = sheets.build_sheet(conn, emp, period, today())
+        principal = current_principal()
+        emp = access.employee_for(conn, principal, employee_no, [access.check_month(period)])
+        # Need to know (SPEC §1): the yuan for manager and above, and for the employee, on their own sheet.
+        model = sheets.build_sheet(conn, emp, period, today(), money=principal.sees_money or principal.role == "employee")
     return document(documents.sheet(model, fmt), fmt, f"员工月绩效考核记录表_{employee_no}_{period}",
                     f"sheet_{employee_no}_{period}")
 
