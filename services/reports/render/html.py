@@ -48,7 +48,8 @@ def sheet_html(model: SheetModel) -> str:
 
 def department_html(model: DepartmentModel) -> str:
     """员工月绩效考核情况统计表."""
-    return render("department.html", m=model, chart=charts.histogram_chart(model.distribution))
+    return render("department.html", m=model, charts=[
+        charts.histogram_chart(s.distribution, f"{s.template_name} 最终得分分布") for s in model.sections])
 
 
 def annual_html(model: AnnualModel) -> str:
