@@ -21,7 +21,7 @@ from sqlalchemy import Connection, bindparam, select, text
 
 from services.scoring.domain.documents import changed_events
 from shared.bulk import JsonText, dumps, insert_rows
-from shared.tables import annual_scores, rankings, score_revisions, scores
+from shared.tables import annual_scores, ranking_revisions, rankings, score_revisions, scores
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,32 @@ def _ranking_row(r: RankingDoc, revision: int, now: datetime) -> dict[str, Any]:
             "computed_at": now}
 
 
+def _ranking_revision_row(r: RankingDoc, revision: int, causes: list[str], now: datetime) -> dict[str, Any]:
+    return {"project": r.project, "department": r.scope, "template": r.template, "period": r.period,
+            "revision": revision, "rows": r.rows, "closed_on": r.closed_on, "cause_event_ids": causes,
+            "position": r.position, "created_at": now}
+
+
+def _moved(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
+    """The members whose final changed, or who joined or left the group: what moved the ranking."""
+    before = {r["employee"]: r.get("final") for r in old}
+    after = {r["employee"]: r.get("final") for r in new}
+    return sorted(no for no in before.keys() | after.keys() if before.get(no) != after.get(no))
+
+
+def ranking_causes(conn: Connection, period: str, moved: list[str]) -> list[str]:
+    """The events behind the latest score revision of each member that moved the ranking."""
+    if not moved:
+        return []
+    latest: dict[str, tuple[int, list[str]]] = {}
+    for r in conn.execute(select(score_revisions.c.employee, score_revisions.c.revision,
+                                 score_revisions.c.cause_event_ids)
+                          .where(score_revisions.c.period == period, score_revisions.c.employee.in_(moved))):
+        if r.employee not in latest or r.revision > latest[r.employee][0]:
+            latest[r.employee] = (r.revision, list(r.cause_event_ids or []))
+    return [e for no in moved if no in latest for e in latest[no][1]]
+
+
 # What `_revision_row(None, d, 1, now)` holds for a new score, taken from the score's row by the
 # server: no old value (JSON null), the document, all its events as the cause, its position, time.
 _FIRST_REVISIONS = text(
@@ -208,11 +234,15 @@ class Upsert:
                                     .where(where)).first()
             if old is not None and old.rows == r.rows and old.closed_on == r.closed_on:
                 continue
-            row = _ranking_row(r, 1 if old is None else old.revision + 1, self.now)
+            revision = 1 if old is None else old.revision + 1
+            row = _ranking_row(r, revision, self.now)
             if old is None:
                 self.conn.execute(rankings.insert().values(**row))
             else:
                 self.conn.execute(rankings.update().where(where).values(**row))
+            causes = [] if old is None else ranking_causes(self.conn, r.period, _moved(old.rows, r.rows))
+            self.conn.execute(ranking_revisions.insert().values(
+                **_ranking_revision_row(r, revision, causes, self.now)))
             changed = True
         return changed
 
@@ -269,6 +299,7 @@ class BulkSink:
     def rankings(self, docs: Sequence[RankingDoc]) -> bool:
         for r in docs:
             self._add("rankings", _ranking_row(r, 1, self.now))
+            self._add("ranking_revisions", _ranking_revision_row(r, 1, [], self.now))
         return bool(docs)
 
     def _add(self, kind: str, row: dict[str, Any]) -> None:
@@ -285,7 +316,8 @@ class BulkSink:
         if kind == "scores":
             _insert_scores(self.conn, rows, revisions)
         else:
-            insert_rows(self.conn, annual_scores if kind == "annual" else rankings, rows)
+            insert_rows(self.conn, {"annual": annual_scores, "rankings": rankings,
+                                    "ranking_revisions": ranking_revisions}[kind], rows)
 
     def wait(self) -> None:
         """Until the chunk in flight is written (its error, if any, is raised here)."""
