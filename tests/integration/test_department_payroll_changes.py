@@ -177,3 +177,9 @@ def test_only_managers_and_above_of_the_project_read_payroll_changes(api, month,
     assert reports.get(f"/reports/payroll/JRJ/{PERIOD}.csv", as_=token).status_code == 403
     for allowed in ("manager", "gm", "auditor", "admin"):
         assert reports.get(f"{CHANGES}.html", as_=allowed).status_code == 200
+
+
+def test_the_home_page_links_the_payroll_changes_for_those_who_see_payroll(api, month, web):
+    href = f"/reports/payroll/JRJ/{PERIOD}/changes.html"
+    assert web("mgr.wang").page("/").find("a", href=href).get_text() == "月结后变更"
+    assert web("lead.li").page("/").find("a", href=href) is None
