@@ -135,17 +135,22 @@ def _moved(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
     return sorted(no for no in before.keys() | after.keys() if before.get(no) != after.get(no))
 
 
-def ranking_causes(conn: Connection, period: str, moved: list[str]) -> list[str]:
-    """The events behind the latest score revision of each member that moved the ranking."""
+def ranking_causes(conn: Connection, period: str, moved: list[str], since: int) -> list[str]:
+    """The events behind the score revisions, published after the ranking's last position
+    `since`, of the members that moved the ranking (else each one's latest revision)."""
     if not moved:
         return []
-    latest: dict[str, tuple[int, list[str]]] = {}
-    for r in conn.execute(select(score_revisions.c.employee, score_revisions.c.revision,
+    found: dict[str, list[tuple[int, int, list[str]]]] = defaultdict(list)
+    for r in conn.execute(select(score_revisions.c.employee, score_revisions.c.revision, score_revisions.c.position,
                                  score_revisions.c.cause_event_ids)
                           .where(score_revisions.c.period == period, score_revisions.c.employee.in_(moved))):
-        if r.employee not in latest or r.revision > latest[r.employee][0]:
-            latest[r.employee] = (r.revision, list(r.cause_event_ids or []))
-    return [e for no in moved if no in latest for e in latest[no][1]]
+        found[r.employee].append((r.revision, r.position, list(r.cause_event_ids or [])))
+    causes: list[str] = []
+    for no in moved:
+        revisions = sorted(found.get(no, []))
+        recent = [r for r in revisions if r[1] > since] or revisions[-1:]
+        causes += [e for _, _, ids in recent for e in ids if e not in causes]
+    return causes
 
 
 # What `_revision_row(None, d, 1, now)` holds for a new score, taken from the score's row by the
@@ -230,8 +235,8 @@ class Upsert:
         for r in docs:
             where = ((rankings.c.project == r.project) & (rankings.c.department == r.scope)
                      & (rankings.c.template == r.template) & (rankings.c.period == r.period))
-            old = self.conn.execute(select(rankings.c.rows, rankings.c.closed_on, rankings.c.revision)
-                                    .where(where)).first()
+            old = self.conn.execute(select(rankings.c.rows, rankings.c.closed_on, rankings.c.revision,
+                                           rankings.c.position).where(where)).first()
             if old is not None and old.rows == r.rows and old.closed_on == r.closed_on:
                 continue
             revision = 1 if old is None else old.revision + 1
@@ -240,7 +245,8 @@ class Upsert:
                 self.conn.execute(rankings.insert().values(**row))
             else:
                 self.conn.execute(rankings.update().where(where).values(**row))
-            causes = [] if old is None else ranking_causes(self.conn, r.period, _moved(old.rows, r.rows))
+            causes = [] if old is None else ranking_causes(self.conn, r.period, _moved(old.rows, r.rows),
+                                                           old.position)
             self.conn.execute(ranking_revisions.insert().values(
                 **_ranking_revision_row(r, revision, causes, self.now)))
             changed = True
