@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import subprocess
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from bs4 import BeautifulSoup
 from openpyxl import load_workbook
 
 from services.reports.app import create_app
-from tests.conftest import make_runner, settings
+from tests.conftest import CLOCK, make_runner, settings
 
 pytestmark = pytest.mark.filterwarnings("ignore:HarfBuzz-Subset:DeprecationWarning")
 PERIOD = "2026-10"
@@ -201,5 +202,30 @@ def test_only_managers_and_above_of_the_project_read_payroll_changes(api, month,
 
 def test_the_home_page_links_the_payroll_changes_for_those_who_see_payroll(api, month, web):
     href = f"/reports/payroll/JRJ/{PERIOD}/changes.html"
-    assert web("mgr.wang").page("/").find("a", href=href).get_text() == "月结后变更"
+    manager = web("mgr.wang")
+    assert manager.page("/").find("a", href=href).get_text() == "月结后变更"
+    assert "薪资调整变更表" in manager.page(href).get_text()  # served on the web app's own origin
     assert web("lead.li").page("/").find("a", href=href) is None
+
+
+def test_migration_0007_keeps_the_rankings_published_before_it_as_their_current_revision(db):
+    from alembic import command
+    from sqlalchemy import select
+
+    from shared.migrate import _config, upgrade
+    from shared.tables import ranking_revisions, rankings
+
+    cfg = _config()
+    with db.connect() as conn, conn.begin():
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    ranked = {"project": "JRJ", "department": "客服部", "template": "cs-staff", "period": PERIOD,
+              "rows": [{"employee": "JRJ-0001", "payroll_adjustment": 100}], "closed_on": date(2026, 11, 1),
+              "position": 7, "revision": 3, "computed_at": CLOCK.now()}
+    with db.write() as conn:
+        conn.execute(rankings.insert().values(**ranked))
+    upgrade(db)
+    with db.read() as conn:
+        (row,) = conn.execute(select(ranking_revisions)).all()
+    assert (row.revision, row.rows, row.closed_on, row.position, row.cause_event_ids) == \
+        (3, ranked["rows"], date(2026, 11, 1), 7, [])
