@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Table, select
 from shared.db import Database
 from shared.eventstore import EventStore, hash_body
 from shared.hashing import plain
-from shared.tables import annual_scores, rankings, score_revisions, scores
+from shared.tables import annual_scores, ranking_revisions, rankings, score_revisions, scores
 
 
 def _write(path: Path, rows: Iterable[dict[str, Any]]) -> int:
@@ -40,7 +40,8 @@ def _rows(conn: Connection, table: Table, column: str, year: str | None) -> Iter
 
 
 def export_archive(db: Database, out: Path, year: str | None = None) -> dict[str, Any]:
-    """Write events.jsonl, scores.jsonl, score_revisions.jsonl, rankings.jsonl, annual.jsonl
+    """Write events.jsonl, scores.jsonl, score_revisions.jsonl, rankings.jsonl,
+    ranking_revisions.jsonl, annual.jsonl
     and manifest.json into `out`; returns the manifest."""
     out.mkdir(parents=True, exist_ok=True)
     with db.read() as conn:
@@ -50,6 +51,8 @@ def export_archive(db: Database, out: Path, year: str | None = None) -> dict[str
             "scores": _write(out / "scores.jsonl", _rows(conn, scores, "period", year)),
             "score_revisions": _write(out / "score_revisions.jsonl", _rows(conn, score_revisions, "period", year)),
             "rankings": _write(out / "rankings.jsonl", _rows(conn, rankings, "period", year)),
+            "ranking_revisions": _write(out / "ranking_revisions.jsonl",
+                                        _rows(conn, ranking_revisions, "period", year)),
             "annual": _write(out / "annual.jsonl", _rows(conn, annual_scores, "year", year)),
         }
     manifest = {"exported_at": datetime.now(UTC).isoformat(), "year": year, "counts": counts,

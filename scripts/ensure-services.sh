@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Make sure PostgreSQL and Redis answer on 127.0.0.1 (start them, or install them with
 # apt-get, when they do not), and that the system packages the tests use are there:
-# redis-server, a CJK font and Pango. Idempotent; prints what it did.
+# redis-server, a CJK font, Pango and poppler-utils. Idempotent; prints what it did.
 set -euo pipefail
 
 PGHOST_=${JIXIAO_TEST_PGHOST:-127.0.0.1}
@@ -51,4 +51,6 @@ command -v redis-server >/dev/null || apt_install redis-server
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || apt_install fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0
 command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || apt_install poppler-utils
 [ -x /usr/bin/chromium ] || apt_install chromium
+# The PDF layout tests look at each page as an image and as text (pdftoppm, pdftotext).
+command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || apt_install poppler-utils
 echo "ensure-services: PostgreSQL and Redis answer"

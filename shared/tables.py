@@ -247,6 +247,22 @@ rankings = Table(
     Column("computed_at", Timestamp, nullable=False),
 )
 
+# Every published version of a ranking (SPEC §6): a closed month's payroll, as first closed and as corrected.
+ranking_revisions = Table(
+    "ranking_revisions",
+    metadata,
+    Column("project", String(32), primary_key=True),
+    Column("department", String(100), primary_key=True),
+    Column("template", String(64), primary_key=True),
+    Column("period", String(7), primary_key=True),
+    Column("revision", Integer, primary_key=True),
+    Column("rows", Json, nullable=False),
+    Column("closed_on", Date, nullable=True),
+    Column("cause_event_ids", Json, nullable=False),  # the events whose scores moved the ranking
+    Column("position", BigInteger, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)
+
 annual_scores = Table(
     "annual_scores",
     metadata,

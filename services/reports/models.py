@@ -5,6 +5,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shared.domain.layout import GENERIC, SheetLayout
@@ -32,8 +33,14 @@ def distribution(finals: Sequence[float]) -> Distribution:
     bins = tuple((label, sum(1 for v in values if lo <= v < hi)) for label, lo, hi in BINS)
     if not values:
         return Distribution(0, None, None, None, None, bins)
-    return Distribution(len(values), round(statistics.fmean(values), 2),
-                        round(statistics.median(values), 2), values[0], values[-1], bins, values)
+    exact = [Decimal(str(v)) for v in values]
+    return Distribution(len(values), _half_up(statistics.mean(exact)), _half_up(statistics.median(exact)),
+                        values[0], values[-1], bins, values)
+
+
+def _half_up(value: Decimal) -> float:
+    """Mean and median as the paper rounds them: half up (95.725 → 95.73), not half even."""
+    return float(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -157,15 +164,28 @@ class DepartmentRow:
 
 
 @dataclass(frozen=True)
+class DepartmentSection:
+    """The members of one department on one rubric (考核表): ranked and counted among themselves."""
+
+    template: str
+    template_name: str
+    rows: tuple[DepartmentRow, ...]
+    distribution: Distribution
+
+
+@dataclass(frozen=True)
 class DepartmentModel:
-    """员工月绩效考核情况统计表: one department, one month."""
+    """员工月绩效考核情况统计表: one department, one month, one section per rubric."""
 
     project: str
     project_name: str
     department: str
     period: str
-    rows: tuple[DepartmentRow, ...]
-    distribution: Distribution
+    sections: tuple[DepartmentSection, ...]
+
+    @property
+    def rows(self) -> tuple[DepartmentRow, ...]:
+        return tuple(r for s in self.sections for r in s.rows)
 
 
 @dataclass(frozen=True)
@@ -199,13 +219,21 @@ class PayrollRow:
     rank: int
     rank_of: int
     final: float
-    amount: float
+    amount: Decimal  # + reward (奖励), − deduction (扣款), in yuan
     reason: str
+
+    @property
+    def reward(self) -> Decimal:
+        return max(self.amount, Decimal(0))
+
+    @property
+    def deduction(self) -> Decimal:
+        return max(-self.amount, Decimal(0))
 
 
 @dataclass(frozen=True)
 class PayrollModel:
-    """薪资调整明细: the month's ranking rewards and penalties, in yuan."""
+    """薪资调整明细: the month's ranking rewards and penalties, in yuan, never netted."""
 
     project: str
     project_name: str
@@ -213,8 +241,37 @@ class PayrollModel:
     rows: tuple[PayrollRow, ...]
 
     @property
-    def total(self) -> float:
-        return sum(r.amount for r in self.rows)
+    def rewards(self) -> Decimal:
+        return sum((r.reward for r in self.rows), Decimal(0))
+
+    @property
+    def deductions(self) -> Decimal:
+        return sum((r.deduction for r in self.rows), Decimal(0))
+
+
+@dataclass(frozen=True)
+class PayrollChange:
+    """One employee's adjustment changed after the month was first closed (a late correction)."""
+
+    employee_no: str
+    name: str
+    department: str
+    old: Decimal
+    new: Decimal
+    at: str  # when the changed payroll was published (Asia/Shanghai)
+    by: str  # who corrected it: the actors of the events that caused the change
+    cause: str  # what they did (撤销 …, 补录 …)
+
+
+@dataclass(frozen=True)
+class PayrollChangesModel:
+    """薪资调整变更表: what changed in a closed month's payroll, and who changed it."""
+
+    project: str
+    project_name: str
+    period: str
+    closed_on: str
+    rows: tuple[PayrollChange, ...]
 
 
 @dataclass(frozen=True)
@@ -264,7 +321,8 @@ class ProjectOverview:
     deductions: tuple[tuple[str, float], ...]  # rubric item title → points deducted
     awards: int
     consequences: dict[str, int]
-    payroll_total: float
+    payroll_rewards: Decimal  # 奖励 and 扣款 side by side, never netted
+    payroll_deductions: Decimal
 
 
 @dataclass(frozen=True)

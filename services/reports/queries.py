@@ -17,7 +17,9 @@ from shared.tables import (
     departments,
     employee_assignments,
     employees,
+    event_revocations,
     projects,
+    ranking_revisions,
     rankings,
     score_revisions,
     scores,
@@ -104,6 +106,30 @@ def ranking_groups(conn: Connection, project: str, period: str) -> list[dict[str
                         .order_by(rankings.c.department, rankings.c.template))
     return [{"department": r.department, "template": r.template, "rows": list(r.rows or []),
              "closed_on": r.closed_on} for r in rows]
+
+
+def ranking_history(conn: Connection, project: str, period: str) -> list[dict[str, Any]]:
+    """Every published revision of the project-month's rankings, by group, oldest first."""
+    t = ranking_revisions.c
+    rows = conn.execute(select(ranking_revisions).where(t.project == project, t.period == period)
+                        .order_by(t.department, t.template, t.revision))
+    return [{"department": r.department, "template": r.template, "revision": int(r.revision),
+             "rows": list(r.rows or []), "closed_on": r.closed_on, "position": int(r.position),
+             "cause_event_ids": list(r.cause_event_ids or []), "created_at": r.created_at} for r in rows]
+
+
+def events_with_revocations(conn: Connection, ids: list[str]) -> dict[str, tuple[RecordedEvent, RecordedEvent | None]]:
+    """Event id → (the event, its revocation if it was revoked)."""
+    store = EventStore(conn)
+    revoked: dict[str, str] = {r.event_id: r.revocation_id for r in conn.execute(
+        select(event_revocations.c.event_id, event_revocations.c.revocation_id)
+        .where(event_revocations.c.event_id.in_(ids)))} if ids else {}
+    out: dict[str, tuple[RecordedEvent, RecordedEvent | None]] = {}
+    for event_id in ids:
+        event = store.get(event_id)
+        if event is not None:
+            out[event_id] = (event, store.get(revoked[event_id]) if event_id in revoked else None)
+    return out
 
 
 def stored_annual(conn: Connection, employee_no: str, year: str) -> dict[str, Any] | None:

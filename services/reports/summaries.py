@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import date
+from decimal import Decimal
 from statistics import fmean
 from typing import Any
 
@@ -15,6 +16,7 @@ from services.reports.models import (
     AnnualRow,
     DepartmentModel,
     DepartmentRow,
+    DepartmentSection,
     OverviewModel,
     PayrollModel,
     PayrollRow,
@@ -26,6 +28,14 @@ from shared import org
 from shared.domain.periods import months_of_year
 from shared.errors import NotFound
 
+ZERO = Decimal(0)
+
+
+def yuan(value: Any) -> Decimal:
+    """A payroll amount as stored (a JSON number, or absent) in exact yuan: 100, not 100.0."""
+    amount = Decimal(str(value or 0))
+    return amount.quantize(Decimal(1) if amount == amount.to_integral_value() else Decimal("0.01"))
+
 
 def _rank_order(row: DepartmentRow) -> tuple[int, float, str]:
     return (row.rank if row.rank is not None else 10**6, -row.final, row.employee_no)
@@ -33,19 +43,29 @@ def _rank_order(row: DepartmentRow) -> tuple[int, float, str]:
 
 def build_department(conn: Connection, project: str, project_name: str, department: str,
                      period: str, today: date, show_money: bool = True) -> DepartmentModel:
-    """员工月绩效考核情况统计表: every member's final, rank, awards and consequences."""
+    """员工月绩效考核情况统计表: every member's final, rank, awards and consequences, one
+    section per rubric, each ranked and counted among itself as the rankings are computed."""
     members = {m.employee_no: m for m in org.members(conn, period, project) if m.department == department}
     if not members and not queries.department_exists(conn, project, department):
         raise NotFound(f"部门不存在 (no department {department} in {project})")
     found = results.project_results(conn, project, period, department, today)
     ranks = {r["employee"]: r if show_money else {k: v for k, v in r.items() if k != "payroll_adjustment"}
              for r in results.ranking_rows(conn, project, period, today)}
-    rows = sorted((DepartmentRow(
-        employee_no=r["employee"], name=r["name"], position=members[r["employee"]].position,
-        final=float(r["final"]), rank=r["rank"], rank_of=r["rank_of"], awards=tuple(r["awards"]),
-        status=r["status"], ranking=ranks.get(r["employee"], {})) for r in found), key=_rank_order)
-    return DepartmentModel(project, project_name, department, period, tuple(rows),
-                           distribution([r.final for r in rows]))
+    by_template: dict[str, list[DepartmentRow]] = defaultdict(list)
+    for r in found:
+        by_template[r["template"]].append(DepartmentRow(
+            employee_no=r["employee"], name=r["name"], position=members[r["employee"]].position,
+            final=float(r["final"]), rank=r["rank"], rank_of=r["rank_of"], awards=tuple(r["awards"]),
+            status=r["status"], ranking=ranks.get(r["employee"], {})))
+    sections = [DepartmentSection(code, _template_name(conn, code, period), tuple(sorted(rows, key=_rank_order)),
+                                  distribution([r.final for r in rows])) for code, rows in by_template.items()]
+    sections.sort(key=lambda s: (-len(s.rows), s.template))  # the staff first, then the fewer on other rubrics
+    return DepartmentModel(project, project_name, department, period, tuple(sections))
+
+
+def _template_name(conn: Connection, code: str, period: str) -> str:
+    template = org.template_for(conn, code, period)
+    return template.name if template else code
 
 
 def build_annual(conn: Connection, project: str, project_name: str, year: str) -> AnnualModel:
@@ -80,7 +100,7 @@ def build_payroll(conn: Connection, project: str, project_name: str, period: str
     names = {m.employee_no: m for m in org.members(conn, period, project)}
     rows = []
     for r in results.ranking_rows(conn, project, period, today):
-        amount = float(r.get("payroll_adjustment") or 0)
+        amount = yuan(r.get("payroll_adjustment"))
         if not amount:
             continue
         member = names.get(r["employee"])
@@ -113,7 +133,8 @@ def _project_overview(conn: Connection, code: str, name: str, period: str, today
         deductions=_deductions_by_item(found),
         awards=sum(1 for r in found if "excellent" in r["awards"]),
         consequences=dict(consequences),
-        payroll_total=sum(float(r.get("payroll_adjustment") or 0) for r in ranking))
+        payroll_rewards=sum((max(yuan(r.get("payroll_adjustment")), ZERO) for r in ranking), ZERO),
+        payroll_deductions=sum((max(-yuan(r.get("payroll_adjustment")), ZERO) for r in ranking), ZERO))
 
 
 def build_overview(conn: Connection, projects: dict[str, str], period: str, today: date) -> OverviewModel:

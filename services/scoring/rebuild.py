@@ -38,9 +38,17 @@ from shared.clock import Clock
 from shared.db import Database
 from shared.domain.periods import previous_month
 from shared.org import OrgView
-from shared.tables import annual_scores, checkpoints, events, rankings, score_revisions, scores
+from shared.tables import (
+    annual_scores,
+    checkpoints,
+    events,
+    ranking_revisions,
+    rankings,
+    score_revisions,
+    scores,
+)
 
-READ_MODELS = (scores, score_revisions, rankings, annual_scores)
+READ_MODELS = (scores, score_revisions, rankings, ranking_revisions, annual_scores)
 SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f]+-[0-9A-Fa-f]+-[0-9]+$")
 BATCH = 500
 Progress = Callable[[str, int, int], None]  # stage, done, total

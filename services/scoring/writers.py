@@ -21,7 +21,7 @@ from sqlalchemy import Connection, bindparam, select, text
 
 from services.scoring.domain.documents import changed_events
 from shared.bulk import JsonText, dumps, insert_rows
-from shared.tables import annual_scores, rankings, score_revisions, scores
+from shared.tables import annual_scores, ranking_revisions, rankings, score_revisions, scores
 
 
 @dataclass(frozen=True)
@@ -122,6 +122,37 @@ def _ranking_row(r: RankingDoc, revision: int, now: datetime) -> dict[str, Any]:
             "computed_at": now}
 
 
+def _ranking_revision_row(r: RankingDoc, revision: int, causes: list[str], now: datetime) -> dict[str, Any]:
+    return {"project": r.project, "department": r.scope, "template": r.template, "period": r.period,
+            "revision": revision, "rows": r.rows, "closed_on": r.closed_on, "cause_event_ids": causes,
+            "position": r.position, "created_at": now}
+
+
+def _moved(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
+    """The members whose final changed, or who joined or left the group: what moved the ranking."""
+    before = {r["employee"]: r.get("final") for r in old}
+    after = {r["employee"]: r.get("final") for r in new}
+    return sorted(no for no in before.keys() | after.keys() if before.get(no) != after.get(no))
+
+
+def ranking_causes(conn: Connection, period: str, moved: list[str], since: int) -> list[str]:
+    """The events behind the score revisions, published after the ranking's last position
+    `since`, of the members that moved the ranking (else each one's latest revision)."""
+    if not moved:
+        return []
+    found: dict[str, list[tuple[int, int, list[str]]]] = defaultdict(list)
+    for r in conn.execute(select(score_revisions.c.employee, score_revisions.c.revision, score_revisions.c.position,
+                                 score_revisions.c.cause_event_ids)
+                          .where(score_revisions.c.period == period, score_revisions.c.employee.in_(moved))):
+        found[r.employee].append((r.revision, r.position, list(r.cause_event_ids or [])))
+    causes: list[str] = []
+    for no in moved:
+        revisions = sorted(found.get(no, []))
+        recent = [r for r in revisions if r[1] > since] or revisions[-1:]
+        causes += [e for _, _, ids in recent for e in ids if e not in causes]
+    return causes
+
+
 # What `_revision_row(None, d, 1, now)` holds for a new score, taken from the score's row by the
 # server: no old value (JSON null), the document, all its events as the cause, its position, time.
 _FIRST_REVISIONS = text(
@@ -204,15 +235,20 @@ class Upsert:
         for r in docs:
             where = ((rankings.c.project == r.project) & (rankings.c.department == r.scope)
                      & (rankings.c.template == r.template) & (rankings.c.period == r.period))
-            old = self.conn.execute(select(rankings.c.rows, rankings.c.closed_on, rankings.c.revision)
-                                    .where(where)).first()
+            old = self.conn.execute(select(rankings.c.rows, rankings.c.closed_on, rankings.c.revision,
+                                           rankings.c.position).where(where)).first()
             if old is not None and old.rows == r.rows and old.closed_on == r.closed_on:
                 continue
-            row = _ranking_row(r, 1 if old is None else old.revision + 1, self.now)
+            revision = 1 if old is None else old.revision + 1
+            row = _ranking_row(r, revision, self.now)
             if old is None:
                 self.conn.execute(rankings.insert().values(**row))
             else:
                 self.conn.execute(rankings.update().where(where).values(**row))
+            causes = [] if old is None else ranking_causes(self.conn, r.period, _moved(old.rows, r.rows),
+                                                           old.position)
+            self.conn.execute(ranking_revisions.insert().values(
+                **_ranking_revision_row(r, revision, causes, self.now)))
             changed = True
         return changed
 
@@ -269,6 +305,7 @@ class BulkSink:
     def rankings(self, docs: Sequence[RankingDoc]) -> bool:
         for r in docs:
             self._add("rankings", _ranking_row(r, 1, self.now))
+            self._add("ranking_revisions", _ranking_revision_row(r, 1, [], self.now))
         return bool(docs)
 
     def _add(self, kind: str, row: dict[str, Any]) -> None:
@@ -285,7 +322,8 @@ class BulkSink:
         if kind == "scores":
             _insert_scores(self.conn, rows, revisions)
         else:
-            insert_rows(self.conn, annual_scores if kind == "annual" else rankings, rows)
+            insert_rows(self.conn, {"annual": annual_scores, "rankings": rankings,
+                                    "ranking_revisions": ranking_revisions}[kind], rows)
 
     def wait(self) -> None:
         """Until the chunk in flight is written (its error, if any, is raised here)."""

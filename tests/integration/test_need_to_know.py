@@ -28,6 +28,7 @@ DOCUMENTS = {
     "own annual": f"/api/v1/annual/{OWN}/2026",
     "annual sheet": "/reports/annual/JRJ/2026.html",
     "payroll": f"/reports/payroll/JRJ/{P}.csv",
+    "payroll changes": f"/reports/payroll/JRJ/{P}/changes.html",
     "overview": f"/reports/overview/{P}.html",
 }
 OK, NO, HIDDEN = 200, 403, 404
@@ -36,17 +37,17 @@ MATRIX = {
     "employee": {"staff list": NO, "own score": OK, "colleague's score": NO, "colleague's history": NO,
                  "colleague's sheet": NO, "colleague's sheet xlsx": NO, "colleague's audit": NO, "rankings": NO,
                  "department sheet": NO, "colleague's annual": NO, "own annual": OK, "annual sheet": NO,
-                 "payroll": NO, "overview": NO},
+                 "payroll": NO, "payroll changes": NO, "overview": NO},
     **{role: {"staff list": OK, "own score": OK, "colleague's score": OK, "colleague's history": OK,
               "colleague's sheet": OK, "colleague's sheet xlsx": OK, "colleague's audit": OK, "rankings": OK,
               "department sheet": OK, "colleague's annual": NO, "own annual": NO, "annual sheet": NO,
-              "payroll": NO, "overview": NO} for role in ("lead", "supervisor")},
+              "payroll": NO, "payroll changes": NO, "overview": NO} for role in ("lead", "supervisor")},
     **{role: dict.fromkeys(DOCUMENTS, OK) for role in ("manager", "gm", "auditor", "admin")},
     "other-lead": {"staff list": NO, "own score": HIDDEN, "colleague's score": HIDDEN,
                    "colleague's history": HIDDEN, "colleague's sheet": HIDDEN, "colleague's sheet xlsx": HIDDEN,
                    "colleague's audit": HIDDEN, "rankings": NO, "department sheet": NO,
                    "colleague's annual": HIDDEN, "own annual": HIDDEN, "annual sheet": NO, "payroll": NO,
-                   "overview": NO},
+                   "payroll changes": NO, "overview": NO},
 }
 
 

@@ -15,7 +15,7 @@ from shared import org
 from shared.commands.meta import RequestMeta
 from shared.commands.periods import SYSTEM
 from shared.eventstore import EventStore
-from shared.tables import checkpoints, score_revisions, scores
+from shared.tables import checkpoints, ranking_revisions, rankings, score_revisions, scores
 from tests.conftest import CLOCK, make_runner, snapshot
 
 
@@ -83,6 +83,15 @@ def test_a_rebuild_publishes_what_the_incremental_path_publishes(api):
         assert (r.revision, r.old, r.old_final, r.new, r.new_final, r.position, r.created_at) == \
             (1, None, None, s.result, s.final, s.position, s.computed_at)
         assert r.cause_event_ids == s.result["event_ids"]
+    with api.db.read() as conn:
+        ranked = {(r.project, r.department, r.template, r.period): r for r in conn.execute(select(rankings))}
+        ranking_history = list(conn.execute(select(ranking_revisions)))
+    # each ranking published once, as first published (like the scores): its rows, no causes
+    assert sorted((r.project, r.department, r.template, r.period) for r in ranking_history) == sorted(ranked)
+    for r in ranking_history:
+        now = ranked[(r.project, r.department, r.template, r.period)]
+        assert (r.revision, r.rows, r.closed_on, r.position, r.cause_event_ids, r.created_at) == \
+            (1, now.rows, now.closed_on, now.position, [], now.computed_at)
     assert rebuild(api.db, CLOCK, workers=1).shards == 1  # one process folding the whole log: the same
     assert snapshot(api.db) == published
     assert make_runner(api.db).drain() == 0  # and the relay finds nothing left to do

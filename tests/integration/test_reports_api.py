@@ -185,5 +185,5 @@ def test_openapi_documents_every_route(reports):
             "/api/v1/annual/{employee_no}/{year}", "/reports/sheet/{employee_no}/{period}.{fmt}",
             "/reports/department/{project}/{department}/{period}.{fmt}", "/reports/annual/{project}/{year}.{fmt}",
             "/reports/payroll/{project}/{period}.{fmt}", "/reports/audit/{employee_no}/{period}.{fmt}",
-            "/reports/overview/{period}.{fmt}"} <= set(paths)
+            "/reports/overview/{period}.{fmt}", "/reports/payroll/{project}/{period}/changes.{fmt}"} <= set(paths)
     assert "perfect month" in paths["/api/v1/scores"]["get"]["description"]

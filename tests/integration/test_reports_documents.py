@@ -184,6 +184,9 @@ def test_department_html_lists_ranks_consequences_and_distribution(seeded):
     assert rows[0][5] == "优秀员工" and rows[0][6] == "第一名奖励100元"
     assert "末位扣100元" in rows[3][6] and "已提交" in rows[3][6]  # the plan was filed in time
     assert "须提交整改方案" in rows[1][6] and "待提交" in rows[1][6]
+    assert page.select("h2")[0].get_text().startswith("客服人员考核表")
+    links = {a.get_text(): a["href"] for a in page.select("table.ranked a")}
+    assert links[SCRIPT] == f"/reports/sheet/JRJ-0001/{PERIOD}.html"  # each name opens the monthly sheet
     stats = [td.get_text(strip=True) for td in page.select("table")[1].find_all("td")]
     # mean (103 + 100 + 100 + 92.75) / 4 = 98.9375 → 98.94; median 100
     assert stats[:5] == ["4", "98.94", "100", "92.75", "103"]
@@ -192,15 +195,17 @@ def test_department_html_lists_ranks_consequences_and_distribution(seeded):
 def test_department_csv_xlsx_and_pdf(seeded):
     base = f"/reports/department/JRJ/{DEPT_URL}/{PERIOD}"
     rows = csv_rows(seeded.get(base + ".csv"))
-    assert rows[0][:6] == ["工号", "姓名", "岗位", "最终得分", "名次", "总人数"]
-    by_no = {r[0]: r for r in rows[1:5]}
-    assert by_no["JRJ-0003"][1] == "'" + FORMULA and by_no["JRJ-0004"][1] == "'@SUM(1)"
-    assert by_no["JRJ-0001"][1] == SCRIPT and by_no["JRJ-0001"][3] == "92.75"
-    assert ["平均分", "98.94"] in rows
+    assert rows[0][:7] == ["考核表", "工号", "姓名", "岗位", "最终得分", "名次", "总人数"]
+    by_no = {r[1]: r for r in rows[1:5]}
+    assert {r[0] for r in rows[1:5]} == {"客服人员考核表"}
+    assert by_no["JRJ-0003"][2] == "'" + FORMULA and by_no["JRJ-0004"][2] == "'@SUM(1)"
+    assert by_no["JRJ-0001"][2] == SCRIPT and by_no["JRJ-0001"][4] == "92.75"
+    assert ["客服人员考核表", "平均分", "98.94"] in rows
     values = xlsx_values(seeded.get(base + ".xlsx"))
-    table = {v[0]: v for v in values if isinstance(v[0], str) and v[0].startswith("JRJ-")}
-    assert table["JRJ-0002"][3:6] == [103.0, 1, 4] and table["JRJ-0003"][1] == "'" + FORMULA
+    table = {v[1]: v for v in values if isinstance(v[1], str) and v[1].startswith("JRJ-")}
+    assert table["JRJ-0002"][4:7] == [103, 1, 4] and table["JRJ-0003"][2] == "'" + FORMULA
     assert ["部门", DEPT] == values[2][:2]
+    assert ["客服人员考核表"] == [v[0] for v in values if v[0] == "客服人员考核表" and v[1] is None]
     text = pdf_text(seeded.get(base + ".pdf"))
     assert "员工月绩效考核情况统计表" in text and "92.75" in text and "98.94" in text
 
@@ -219,15 +224,15 @@ def test_annual_grid_in_html_csv_and_xlsx(seeded):
     assert isinstance(grid["JRJ-0001"][16], float)
 
 
-def test_payroll_csv_and_xlsx_total_the_adjustments(seeded):
+def test_payroll_csv_and_xlsx_total_rewards_and_deductions_apart(seeded):
     rows = csv_rows(seeded.get(f"/reports/payroll/JRJ/{PERIOD}.csv", as_="manager"))
-    assert rows[0] == ["工号", "姓名", "部门", "名次", "参评人数", "最终得分", "调整金额(元)", "原因"]
-    assert rows[1] == ["JRJ-0002", "李四", DEPT, "1", "4", "103.0", "100.0", "第一名奖励100元"]
-    assert rows[2][:7] == ["JRJ-0001", SCRIPT, DEPT, "4", "4", "92.75", "-100.0"]
-    assert rows[-1][0] == "合计" and rows[-1][6] == "0.0"
+    assert rows[0] == ["工号", "姓名", "部门", "名次", "参评人数", "最终得分", "奖励(元)", "扣款(元)", "原因"]
+    assert rows[1] == ["JRJ-0002", "李四", DEPT, "1", "4", "103.0", "100", "", "第一名奖励100元"]
+    assert rows[2][:8] == ["JRJ-0001", SCRIPT, DEPT, "4", "4", "92.75", "", "100"]
+    assert rows[-1][0] == "合计" and rows[-1][6:8] == ["100", "100"]  # not +100 − 100 = 0
     values = xlsx_values(seeded.get(f"/reports/payroll/JRJ/{PERIOD}.xlsx"))
-    amounts = [v[6] for v in values if isinstance(v[0], str) and v[0].startswith("JRJ-")]
-    assert amounts == [100.0, -100.0] and values[-1][:1] == ["合计"]
+    amounts = [v[6:8] for v in values if isinstance(v[0], str) and v[0].startswith("JRJ-")]
+    assert amounts == [[100, None], [None, 100]] and values[-1][:1] == ["合计"] and values[-1][6:8] == [100, 100]
 
 
 def test_audit_shows_every_event_revocation_appeal_and_revision(seeded):
@@ -251,6 +256,7 @@ def test_overview_covers_only_projects_in_scope(seeded):
     assert "金融街项目 (JRJ)" in text and "BSQ" not in text
     row = [td.get_text(strip=True) for td in mine.select("table")[0].select("tbody tr")[0].find_all("td")]
     assert row[1:3] == ["4", "98.94"] and row[12:17] == ["1", "1", "1", "3", "0"]
+    assert row[17:19] == ["100", "100"]  # 奖励 and 扣款 apart: they do not net to 0
     deductions = {tr.find_all("td")[0].get_text(): tr.find_all("td")[1].get_text()
                   for tr in mine.select("table")[1].find_all("tr") if tr.find_all("td")}
     assert deductions["是否文明用语,积极、主动、热情地为业主服务"] == "8"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from bs4 import BeautifulSoup
@@ -15,6 +16,7 @@ from services.reports.models import (
     DeductionLine,
     DepartmentModel,
     DepartmentRow,
+    DepartmentSection,
     PayrollModel,
     PayrollRow,
     SheetItem,
@@ -57,7 +59,10 @@ def department_model() -> DepartmentModel:
     rows = (DepartmentRow("JRJ-0002", HOSTILE[0], "客服专员", 103.0, 1, 2, ("excellent",), "approved",
                           {"consequences": ["first_place"], "payroll_adjustment": 100.0}),
             DepartmentRow("JRJ-0001", SCRIPT, "@SUM(1)", 92.75, 2, 2, (), "draft", ranking))
-    return DepartmentModel("JRJ", "金融街项目", DEPT, "2026-10", rows, distribution([103.0, 92.75]))
+    supervisor = DepartmentRow("JRJ-0009", "主管", "客服主管", 95.0, 1, 1, (), "draft", {})
+    return DepartmentModel("JRJ", "金融街项目", DEPT, "2026-10", (
+        DepartmentSection("cs-staff", "客服人员考核表", rows, distribution([103.0, 92.75])),
+        DepartmentSection("cs-supervisor-monthly", "客服主管月度考核表", (supervisor,), distribution([95.0]))))
 
 
 def soup(text: str) -> BeautifulSoup:
@@ -84,7 +89,9 @@ def test_sheet_html_leaves_review_columns_blank_per_item_and_names_the_reviewer_
 
 def test_department_html_keeps_a_hostile_department_as_text():
     page = soup(html.department_html(department_model()))
-    assert page.find_all("img") == [] and page.find("svg")["aria-label"] == "最终得分分布"
+    assert page.find_all("img") == []
+    assert [svg["aria-label"] for svg in page.find_all("svg")] == ["客服人员考核表 最终得分分布",
+                                                                   "客服主管月度考核表 最终得分分布"]
     assert DEPT in page.find("p", class_="sub").get_text()
     text = page.get_text()
     assert "末位扣100元" in text and "须提交整改方案 (截止 2026-11-08, 已逾期)" in text and "第一名奖励100元" in text
@@ -104,21 +111,22 @@ def test_csv_has_a_bom_and_neutralised_cells():
     data = to_csv(tables.department_table(department_model()))
     assert data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    assert rows[0][:4] == ["工号", "姓名", "岗位", "最终得分"]
-    assert rows[1][1] == "'" + HOSTILE[0] and rows[2][2] == "'@SUM(1)" and rows[1][3] == "103.0"
+    assert rows[0][:5] == ["考核表", "工号", "姓名", "岗位", "最终得分"]
+    assert rows[1][2] == "'" + HOSTILE[0] and rows[2][3] == "'@SUM(1)" and rows[1][4] == "103.0"
+    assert [r[0] for r in rows[1:4]] == ["客服人员考核表", "客服人员考核表", "客服主管月度考核表"]
 
 
 def test_xlsx_keeps_numbers_numeric_and_quotes_formulas():
     wb = load_workbook(io.BytesIO(to_xlsx(tables.payroll_table(PayrollModel("JRJ", "金融街项目", "2026-10", (
-        PayrollRow("JRJ-0002", HOSTILE[0], DEPT, 1, 2, 103.0, 100.0, "第一名奖励100元"),
-        PayrollRow("JRJ-0001", "-2", DEPT, 2, 2, 92.75, -100.0, "末位扣100元")))))))
+        PayrollRow("JRJ-0002", HOSTILE[0], DEPT, 1, 2, 103.0, Decimal(100), "第一名奖励100元"),
+        PayrollRow("JRJ-0001", "-2", DEPT, 2, 2, 92.75, Decimal(-100), "末位扣100元")))))))
     ws = wb.active
     values = [[c.value for c in row] for row in ws.iter_rows()]
-    head = values.index(["工号", "姓名", "部门", "名次", "参评人数", "最终得分", "调整金额(元)", "原因"])
+    head = values.index(["工号", "姓名", "部门", "名次", "参评人数", "最终得分", "奖励(元)", "扣款(元)", "原因"])
     first, second = values[head + 1], values[head + 2]
     assert first[1] == "'" + HOSTILE[0] and second[1] == "'-2"
-    assert (first[3], first[5], first[6], second[6]) == (1, 103.0, 100.0, -100.0)
-    assert values[-1][0] == "合计" and values[-1][6] == 0.0
+    assert (first[3], first[5], first[6], first[7], second[6], second[7]) == (1, 103.0, 100, None, None, 100)
+    assert values[-1][0] == "合计" and values[-1][6:8] == [100, 100]  # +100 and −100 do not net to 0
     assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)
 
 
@@ -145,7 +153,7 @@ def test_distribution_of_finals():
 
 def test_an_empty_department_has_no_statistics():
     assert distribution([]).mean is None and "本期无考核人员" in html.department_html(
-        DepartmentModel("JRJ", "金融街项目", "客服部", "2026-10", (), distribution([])))
+        DepartmentModel("JRJ", "金融街项目", "客服部", "2026-10", ()))
 
 
 def test_a_pending_plan_past_its_due_date_reads_overdue():

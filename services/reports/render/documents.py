@@ -9,6 +9,7 @@ from services.reports.models import (
     DepartmentModel,
     FollowupsModel,
     OverviewModel,
+    PayrollChangesModel,
     PayrollModel,
     SheetModel,
 )
@@ -45,6 +46,14 @@ def annual(model: AnnualModel, fmt: str) -> bytes:
 
 def payroll(model: PayrollModel, fmt: str) -> bytes:
     return to_csv(tables.payroll_table(model)) if fmt == "csv" else to_xlsx(tables.payroll_table(model))
+
+
+def payroll_changes(model: PayrollChangesModel, fmt: str) -> bytes:
+    if fmt == "csv":
+        return to_csv(tables.payroll_changes_table(model))
+    if fmt == "xlsx":
+        return to_xlsx(tables.payroll_changes_table(model))
+    return html.payroll_changes_html(model).encode("utf-8")
 
 
 def complaints(model: ComplaintsModel, fmt: str) -> bytes:

@@ -14,6 +14,7 @@ from services.reports.models import (
     DepartmentModel,
     FollowupsModel,
     OverviewModel,
+    PayrollChangesModel,
     SheetModel,
 )
 from services.reports.render import charts, labels
@@ -48,12 +49,18 @@ def sheet_html(model: SheetModel) -> str:
 
 def department_html(model: DepartmentModel) -> str:
     """员工月绩效考核情况统计表."""
-    return render("department.html", m=model, chart=charts.histogram_chart(model.distribution))
+    return render("department.html", m=model, charts=[
+        charts.histogram_chart(s.distribution, f"{s.template_name} 最终得分分布") for s in model.sections])
 
 
 def annual_html(model: AnnualModel) -> str:
     """年度员工绩效考核情况统计表."""
     return render("annual.html", m=model, months=[f"{n}月" for n in range(1, 13)])
+
+
+def payroll_changes_html(model: PayrollChangesModel) -> str:
+    """薪资调整变更表."""
+    return render("payroll_changes.html", m=model)
 
 
 def complaints_html(model: ComplaintsModel) -> str:

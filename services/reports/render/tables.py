@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from services.reports.models import (
     AnnualModel,
     ComplaintsModel,
     DepartmentModel,
+    Distribution,
     FollowupsModel,
+    PayrollChangesModel,
     PayrollModel,
     SheetItem,
     SheetModel,
@@ -17,7 +20,16 @@ from services.reports.models import (
 from services.reports.render import labels
 from shared.domain.layout import Column
 
-Cell = str | int | float | None
+Cell = str | int | float | Decimal | None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A block of a sectioned table: a heading, its rows and its own statistics."""
+
+    heading: str
+    rows: tuple[tuple[Cell, ...], ...]
+    footer: tuple[tuple[Cell, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,7 @@ class Table:
     meta: tuple[tuple[str, Cell], ...] = ()  # label: value lines above the table (XLSX only)
     footer: tuple[tuple[Cell, ...], ...] = ()  # totals and statistics, after a blank line
     widths: tuple[int, ...] = ()
+    sections: tuple[Section, ...] = ()  # instead of `rows`: one block per heading (XLSX: merged)
 
 
 def _records(i: SheetItem) -> str:
@@ -117,17 +130,24 @@ def sheet_table(m: SheetModel) -> Table:
     )
 
 
+def _statistics(d: Distribution) -> tuple[tuple[Cell, ...], ...]:
+    return (("人数", d.count), ("平均分", d.mean), ("中位数", d.median), ("最低分", d.min), ("最高分", d.max),
+            *((f"分数段 {label}", n) for label, n in d.bins))
+
+
 def department_table(m: DepartmentModel) -> Table:
-    d = m.distribution
+    """One section per rubric (考核表), each with its own ranking and statistics."""
     return Table(
         title="员工月绩效考核情况统计表",
         meta=(("项目", f"{m.project_name} ({m.project})"), ("部门", m.department), ("考核期间", m.period)),
-        header=("工号", "姓名", "岗位", "最终得分", "名次", "总人数", "优秀员工", "奖惩与整改", "考核表状态"),
-        rows=tuple((r.employee_no, r.name, r.position, r.final, r.rank, r.rank_of, labels.awards(r.awards),
-                    "; ".join(labels.consequences(r.ranking)), labels.status(r.status)) for r in m.rows),
-        footer=(("人数", d.count), ("平均分", d.mean), ("中位数", d.median), ("最低分", d.min), ("最高分", d.max),
-                *((f"分数段 {label}", n) for label, n in d.bins)),
-        widths=(12, 12, 12, 10, 7, 7, 10, 48, 12),
+        header=("考核表", "工号", "姓名", "岗位", "最终得分", "名次", "总人数", "优秀员工", "奖惩与整改",
+                "考核表状态"),
+        rows=(),
+        sections=tuple(Section(s.template_name, tuple(
+            (s.template_name, r.employee_no, r.name, r.position, r.final, r.rank, r.rank_of,
+             labels.awards(r.awards), "; ".join(labels.consequences(r.ranking)), labels.status(r.status))
+            for r in s.rows), _statistics(s.distribution)) for s in m.sections),
+        widths=(16, 12, 12, 12, 10, 7, 7, 10, 44, 12),
     )
 
 
@@ -143,14 +163,26 @@ def annual_table(m: AnnualModel) -> Table:
 
 
 def payroll_table(m: PayrollModel) -> Table:
+    """Rewards (奖励) and deductions (扣款) in columns of their own, each totalled: a reward
+    and a deduction never net to nothing."""
     return Table(
         title="绩效考核薪资调整表",
         meta=(("项目", f"{m.project_name} ({m.project})"), ("考核期间", m.period)),
-        header=("工号", "姓名", "部门", "名次", "参评人数", "最终得分", "调整金额(元)", "原因"),
-        rows=tuple((r.employee_no, r.name, r.department, r.rank, r.rank_of, r.final, r.amount, r.reason)
-                   for r in m.rows),
-        footer=(("合计", "", "", "", "", "", m.total, f"{len(m.rows)} 人"),),
-        widths=(12, 12, 12, 7, 9, 10, 13, 24),
+        header=("工号", "姓名", "部门", "名次", "参评人数", "最终得分", "奖励(元)", "扣款(元)", "原因"),
+        rows=tuple((r.employee_no, r.name, r.department, r.rank, r.rank_of, r.final, r.reward or None,
+                    r.deduction or None, r.reason) for r in m.rows),
+        footer=(("合计", "", "", "", "", "", m.rewards, m.deductions, f"{len(m.rows)} 人"),),
+        widths=(12, 12, 12, 7, 9, 10, 10, 10, 24),
+    )
+
+
+def payroll_changes_table(m: PayrollChangesModel) -> Table:
+    return Table(
+        title="薪资调整变更表",
+        meta=(("项目", f"{m.project_name} ({m.project})"), ("考核期间", m.period), ("首次月结", m.closed_on)),
+        header=("工号", "姓名", "部门", "原调整(元)", "新调整(元)", "变更时间", "更正人", "原因"),
+        rows=tuple((c.employee_no, c.name, c.department, c.old, c.new, c.at, c.by, c.cause) for c in m.rows),
+        widths=(12, 12, 12, 11, 11, 18, 18, 40),
     )
 
 

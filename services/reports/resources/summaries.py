@@ -7,6 +7,7 @@ from typing import Any
 from flask_smorest import Blueprint
 
 from services.reports import access, summaries
+from services.reports.payroll_changes import build_payroll_changes
 from services.reports.render import documents
 from services.reports.resources.helpers import document, file_doc
 from shared.web import authenticated, current_principal, get_db, today
@@ -51,6 +52,19 @@ def payroll(project: str, period: str, fmt: str) -> Any:
         model = summaries.build_payroll(conn, project, name, access.check_month(period), today())
     return document(documents.payroll(model, fmt), fmt, f"绩效考核薪资调整表_{project}_{period}",
                     f"payroll_{project}_{period}")
+
+
+@blp.route("/payroll/<project>/<month:period>/changes.<any(html,csv,xlsx):fmt>")
+@blp.doc(**file_doc("html", "csv", "xlsx"))
+@authenticated()
+def payroll_changes(project: str, period: str, fmt: str) -> Any:
+    """薪资调整变更表: adjustments changed after the month was first closed: old, new, when, who."""
+    with get_db().read() as conn:
+        name = access.project_for(conn, current_principal(), project)
+        access.money(current_principal())
+        model = build_payroll_changes(conn, project, name, access.check_month(period))
+    return document(documents.payroll_changes(model, fmt), fmt, f"薪资调整变更表_{project}_{period}",
+                    f"payroll_changes_{project}_{period}")
 
 
 @blp.route("/overview/<month:period>.<any(html):fmt>")
