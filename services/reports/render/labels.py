@@ -25,6 +25,8 @@ EVENT_TYPE = {
     "appeal": "申诉",
     "appeal_resolved": "申诉处理",
     "revocation": "撤销",
+    "inspection": "周检/月检",
+    "year_end_review": "年终考评",
 }
 REVIEW_STAGE = {"manager": "经理初评", "gm": "总经理审核"}
 FLAG = {

@@ -92,6 +92,6 @@ def test_the_annual_result_serialises_with_floats() -> None:
     data = annual_result_to_dict(annual_composite(POLICY, {"monthly": finals(90, 91, 91)}))
     assert data["composite"] == 90.67
     assert data["components"][1] == {
-        "code": "monthly", "weight_applied": 1.0, "mean": 90.67, "count": 3,
+        "code": "monthly", "title": "月考核", "weight": 0.3, "weight_applied": 1.0, "mean": 90.67, "count": 3,
     }
     assert data["flags"][-1] == "weights_redistributed"
