@@ -95,3 +95,21 @@ def test_the_annual_result_serialises_with_floats() -> None:
         "code": "monthly", "title": "月考核", "weight": 0.3, "weight_applied": 1.0, "mean": 90.67, "count": 3,
     }
     assert data["flags"][-1] == "weights_redistributed"
+
+
+def test_a_mean_of_101_525_shows_as_101_53_beside_the_same_composite() -> None:
+    # four monthly finals 101.5, 102.1, 101, 101.5: mean 406.1 / 4 = 101.525 exactly.
+    # Rounded once, half up: 101.53 for both 月均 and A (a float mean rounded half-even gave 101.52).
+    result = annual_composite(POLICY, {"monthly": finals("101.5", "102.1", "101", "101.5")})
+    monthly = annual_result_to_dict(result)["components"][1]
+    assert result.components[1].mean == D("101.525")
+    assert monthly["mean"] == float(result.composite or 0) == 101.53
+    assert result.awards == ("excellent",)
+
+
+def test_the_year_end_review_and_inspections_are_named_with_their_declared_weights() -> None:
+    data = annual_result_to_dict(annual_composite(POLICY, {
+        "inspections": finals(90, 95), "monthly": finals(100), "year_end": finals(80)}))
+    assert [(c["code"], c["title"], c["weight"], c["mean"]) for c in data["components"]] == [
+        ("inspections", "周检、月检", 0.2, 92.5), ("monthly", "月考核", 0.3, 100.0), ("year_end", "年终考评", 0.5, 80.0)]
+    assert data["composite"] == 88.5
