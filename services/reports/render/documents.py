@@ -11,6 +11,7 @@ from services.reports.models import (
     OverviewModel,
     PayrollModel,
     SheetModel,
+    YearEndModel,
 )
 from services.reports.render import html, tables
 from services.reports.render.csv_xlsx import to_csv, to_xlsx
@@ -36,11 +37,21 @@ def department(model: DepartmentModel, fmt: str) -> bytes:
 
 
 def annual(model: AnnualModel, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return html_to_pdf(html.annual_html(model))
     if fmt == "csv":
         return to_csv(tables.annual_table(model))
     if fmt == "xlsx":
         return to_xlsx(tables.annual_table(model))
     return html.annual_html(model).encode("utf-8")
+
+
+def yearend(model: YearEndModel, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return html_to_pdf(html.yearend_html(model))
+    if fmt == "xlsx":
+        return to_xlsx(tables.yearend_table(model))
+    return html.yearend_html(model).encode("utf-8")
 
 
 def payroll(model: PayrollModel, fmt: str) -> bytes:

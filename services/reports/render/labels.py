@@ -38,6 +38,10 @@ FLAG = {
 }
 
 
+COMPONENT = {"inspections": "周检/月检", "monthly": "月考核", "year_end": "年终考评"}
+INSPECTION_KIND = {"weekly": "周检", "monthly": "月检"}
+
+
 def status(code: str | None) -> str:
     return STATUS.get(code or "", code or "")
 
@@ -50,7 +54,8 @@ def flag(code: str) -> str:
     if code.startswith("event_ignored:"):
         return "事件未计分 " + code.split(":", 1)[1]
     if code.startswith("component_missing:"):
-        return "缺少考核部分 " + code.split(":", 1)[1]
+        part = code.split(":", 1)[1]
+        return "缺少" + COMPONENT.get(part, part)
     return FLAG.get(code, code)
 
 
