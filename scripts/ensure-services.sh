@@ -49,4 +49,6 @@ fi
 command -v redis-server >/dev/null || apt_install redis-server
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || apt_install fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0
 [ -x /usr/bin/chromium ] || apt_install chromium
+# The year-end document tests render each PDF page to PNG and read its text back.
+command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || apt_install poppler-utils
 echo "ensure-services: PostgreSQL and Redis answer"

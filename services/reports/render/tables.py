@@ -97,7 +97,7 @@ def yearend_table(m: YearEndModel) -> Table:
         ("月考核", *(x.period for x in m.months)),
         ("最终得分", *(x.final for x in m.months)),
         ("结账", *("" if x.final is None else "已结账" if x.closed else "未结账" for x in m.months)),
-        ("年终考评", review.score if review else None, review.comment if review else "尚未进行年终考评",
+        ("年终考评得分", review.score if review else None, review.comment if review else "尚未进行年终考评",
          review.recorded_by if review else "", review.recorded_on if review else ""),
         *((labels.COMPONENT.get(p.code, p.title), f"规定权重 {p.weight * 100:g}%", f"实际权重 {p.weight_applied * 100:g}%",
            "均分", p.mean) for p in m.parts),
