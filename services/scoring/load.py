@@ -158,7 +158,8 @@ def annual_inputs(conn: Connection, employees: Sequence[str] | None = None,
         query = query.where(events.c.period.in_(months_of_year(year)))
     found: dict[tuple[str, str], tuple[list[Inspection], list[YearEndReview]]] = defaultdict(lambda: ([], []))
     for r in conn.execute(query.order_by(events.c.position)):
-        payload, actor = r.payload, (r.metadata or {}).get("actor")
+        payload, meta = r.payload, r.metadata or {}
+        actor = meta.get("actor_name") or meta.get("actor")  # as the record prints it: 姓名 (工号)
         if r.type == ev.INSPECTION:
             day = r.occurred_on.isoformat() if r.occurred_on else str(payload["occurred_on"])
             found[(r.employee, day[:4])][0].append(Inspection(
