@@ -13,6 +13,8 @@ from services.scoring.rebuild import rebuild
 from tests.conftest import CLOCK, make_runner, settings, snapshot
 from tests.integration.conftest import assert_problem
 
+pytestmark = pytest.mark.filterwarnings("ignore:HarfBuzz-Subset:DeprecationWarning")
+
 
 def inspection(no: str = "JRJ-0001", **changes: Any) -> dict[str, Any]:
     return {"type": "inspection", "employee": no, "occurred_on": "2026-10-09", "kind": "weekly",
@@ -182,3 +184,22 @@ def test_a_rebuild_publishes_the_composites_the_incremental_path_published(api):
     rebuild(api.db, CLOCK, workers=1)
     assert snapshot(api.db) == published
     assert make_runner(api.db).drain() == 0
+
+
+# -- the web app links the new documents ---------------------------------------------------------
+def test_the_web_app_links_the_year_end_record_and_the_annual_pdf(api, web):
+    posted(api.post("/api/v1/events", inspection(), as_="supervisor"))
+    make_runner(api.db).drain()
+    employee = web("JRJ-0001")
+    links = [a["href"] for a in employee.page("/").find_all("a")]
+    assert "/reports/yearend/JRJ-0001/2026.html" in links and "/reports/yearend/JRJ-0001/2026.pdf" in links
+    record = employee.get("/reports/yearend/JRJ-0001/2026.html")
+    assert record.status_code == 200 and "员工年终绩效考核记录表" in record.get_data(as_text=True)
+    assert "/reports/yearend/JRJ-0001/2026.html" in [a["href"] for a in employee.page("/me").find_all("a")]
+    assert employee.get("/reports/yearend/JRJ-0002/2026.html").status_code == 403
+    supervisor = web("sup.sun")
+    assert "/reports/yearend/JRJ-0002/2026.xlsx" in [a["href"] for a in supervisor.page("/staff/JRJ-0002").find_all("a")]
+    manager = web("mgr.wang")
+    assert "/reports/annual/JRJ/2026.pdf" in [a["href"] for a in manager.page("/").find_all("a")]
+    pdf = manager.get("/reports/annual/JRJ/2026.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
