@@ -229,3 +229,10 @@ def test_the_openapi_document_lists_the_new_documents(seeded):
     paths = seeded.get("/openapi.json", as_=None).json["paths"]
     assert "/reports/yearend/{employee_no}/{year}.{fmt}" in paths
     assert "application/pdf" in str(paths["/reports/annual/{project}/{year}.{fmt}"])
+
+
+def test_the_monthly_documents_of_a_month_with_inspections_still_render(seeded):
+    audit = soup(seeded.get("/reports/audit/JRJ-0001/2026-10.html"))
+    assert audit.find_all("script") == []
+    seeded.get("/reports/sheet/JRJ-0001/2026-10.html")
+    seeded.get("/reports/sheet/JRJ-0001/2026-11.pdf")
