@@ -15,9 +15,9 @@ from services.reports.models import (
     FollowupsModel,
     OverviewModel,
     SheetModel,
-    YearEndModel,
 )
 from services.reports.render import charts, labels
+from services.reports.yearend_model import YearEndModel
 from shared.domain.template import default_annual_components
 
 

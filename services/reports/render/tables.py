@@ -11,9 +11,9 @@ from services.reports.models import (
     FollowupsModel,
     PayrollModel,
     SheetModel,
-    YearEndModel,
 )
 from services.reports.render import labels
+from services.reports.yearend_model import YearEndModel
 
 Cell = str | int | float | None
 
@@ -74,7 +74,7 @@ def department_table(m: DepartmentModel) -> Table:
 def annual_table(m: AnnualModel) -> Table:
     parts = [(p.code, p.title) for p in m.components] or [("inspections", ""), ("monthly", ""), ("year_end", "")]
     weights = {p.code: f"{p.weight * 100:g}%" for p in m.components}
-    heads = [f"{labels.COMPONENT.get(code, title)}均分({weights.get(code, '')})".replace("月考核均分", "月均")
+    heads = [f"{'月均' if code == 'monthly' else labels.COMPONENT.get(code, title) + '均分'}({weights.get(code, '')})"
              for code, title in parts]
     return Table(
         title="年度员工绩效考核情况统计表",
