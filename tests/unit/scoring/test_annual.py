@@ -3,7 +3,16 @@
 from decimal import Decimal as D
 
 from services.scoring.domain.annual import annual_composite, annual_result_to_dict
+from services.scoring.domain.documents import (
+    AnnualInputs,
+    Inspection,
+    StoredMonth,
+    YearEndReview,
+    annual_document,
+)
 from shared.domain.template import AnnualComponent, AnnualPolicy
+
+from .factories import staff_template
 
 POLICY = AnnualPolicy()  # inspections 0.20, monthly 0.30, year_end 0.50, excellent above 100
 
@@ -113,3 +122,20 @@ def test_the_year_end_review_and_inspections_are_named_with_their_declared_weigh
     assert [(c["code"], c["title"], c["weight"], c["mean"]) for c in data["components"]] == [
         ("inspections", "周检、月检", 0.2, 92.5), ("monthly", "月考核", 0.3, 100.0), ("year_end", "年终考评", 0.5, 80.0)]
     assert data["composite"] == 88.5
+
+
+def test_the_annual_document_takes_the_inspections_and_the_latest_review() -> None:
+
+
+    months = [StoredMonth("2026-09", "cs-staff", D(98), 7), StoredMonth("2026-10", "cs-staff", D(100), 9)]
+    inputs = AnnualInputs(
+        inspections=(Inspection("i2", 12, "2026-10-09", "monthly", D("95"), "", "sup"),
+                     Inspection("i1", 11, "2026-09-03", "weekly", D("90"), "", "sup")),
+        reviews=(YearEndReview("r2", 20, D("80"), "更正", "gm", "2026-11-20"),
+                 YearEndReview("r1", 15, D("88"), "", "mgr", "2026-11-19")))
+    doc, position = annual_document(staff_template(), "cs-staff", "JRJ-0001", "2026", months, inputs)
+    # 0.2 × 92.5 + 0.3 × 99 + 0.5 × 80 = 18.5 + 29.7 + 40 = 88.2; the review at position 20 is the latest
+    assert doc["composite"] == 88.2 and position == 20
+    assert [i["event_id"] for i in doc["inspections"]] == ["i1", "i2"]  # by day
+    assert doc["year_end_review"] == {"event_id": "r2", "score": 80.0, "comment": "更正", "recorded_by": "gm",
+                                      "recorded_on": "2026-11-20"}
