@@ -21,6 +21,7 @@ from demo import accounts, complaints, data
 from demo.accounts import DemoAccount
 from demo.data import TRANSFER_AT, Cast, plan_roster
 from demo.plan import Entry, plan_months
+from demo.yearend import plan_inspections, plan_reviews
 from services.incidents.appeals import resolve_appeal
 from services.incidents.event_commands import record_events, revoke_event
 from services.incidents.org_commands import create_project, register_employee, transfer_employee
@@ -102,10 +103,12 @@ def load_demo(db: Database, clock: Clock, *, seed: int = 2026) -> DemoSummary:
     made = accounts.create(db, cast)
     late: list[tuple[str, str, str]] = []
     ledger = complaints.plan(seed, cast, months, clock.today())
+    inspections = plan_inspections(seed, cast, months)
     for index, month in enumerate(planned):
         if index == TRANSFER_AT:
             loader.transfer(month.period)
         late += loader.follow_up(loader.record(month.incidents))
+        loader.record(inspections[index])  # 周检/月检, before the month is closed
         loader.complaints(ledger[index])
     loader.record([entry for month in planned for entry in month.self_assessments])
     for month in planned[:-1]:
@@ -113,6 +116,7 @@ def load_demo(db: Database, clock: Clock, *, seed: int = 2026) -> DemoSummary:
     loader.runner.drain()  # the closed months are published: the sign-off answers them
     for stage in ("manager", "gm"):  # in the order SPEC §4.9 asks for
         loader.record([e for month in planned for e in month.reviews if e.body["stage"] == stage])
+    loader.record(plan_reviews(seed, cast, months))  # 年终考评: the composite has all three parts
     loader.record([entry for month in planned for entry in month.sign_offs])
     loader.runner.drain()
     for project, event_id, reason in late:  # corrections after the month was closed, published, signed

@@ -51,6 +51,4 @@ command -v redis-server >/dev/null || apt_install redis-server
 fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null || apt_install fonts-noto-cjk fontconfig libpango-1.0-0 libpangoft2-1.0-0
 command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || apt_install poppler-utils
 [ -x /usr/bin/chromium ] || apt_install chromium
-# The PDF layout tests look at each page as an image and as text (pdftoppm, pdftotext).
-command -v pdftoppm >/dev/null && command -v pdftotext >/dev/null || apt_install poppler-utils
 echo "ensure-services: PostgreSQL and Redis answer"

@@ -67,7 +67,7 @@ def _prepare(conn: Connection, principal: Principal, loaded: dict[str, Any] | In
     data = loaded
     if data["type"] in complaint_rules.TYPES:
         return book.prepare(principal, data, meta), None
-    ctx = resolve(conn, principal, data, cache)
+    ctx = resolve(conn, principal, data, cache, month_of(today_in_shanghai(book.now)))
     payload = check_against_template(data, ctx.template)
     if data["type"] in GATED:
         payload.update(check_step(conn, cache, data, ctx.template, ctx.assignment.project, ctx.period))
@@ -146,6 +146,8 @@ def _month(data: dict[str, Any]) -> str | None:
     """The month a body is about, when the body itself says (an appeal's is its target's)."""
     if data.get("occurred_on") is not None:
         return month_of(data["occurred_on"])
+    if data.get("type") == ev.YEAR_END_REVIEW and isinstance(data.get("year"), str):
+        return f"{data['year']}-12"  # a prefetch hint only
     period = data.get("period")
     return period if isinstance(period, str) else None
 
@@ -179,7 +181,7 @@ def revoke_event(db: Database, principal: Principal, event_id: str, reason: str,
         target = store.get(event_id)
         if target is None or not principal.in_scope(target.project):
             raise NotFound(f"事件不存在 (no event {event_id})")
-        if target.type not in ev.INCIDENT_TYPES:
+        if target.type not in ev.REVOCABLE_TYPES:
             raise Invalid.field("event_id", f"{target.type} 事件不能撤销 (only incident events can be revoked)")
         if conn.execute(event_revocations.select().where(event_revocations.c.event_id == event_id)).first():
             raise Conflict("该事件已被撤销 (event already revoked)")

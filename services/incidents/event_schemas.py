@@ -12,7 +12,18 @@ from shared.domain import complaints
 from shared.domain import events as ev
 from shared.domain.complaints import CATEGORIES, CHANNELS, RESULTS, SEVERITIES
 from shared.domain.periods import TZ
-from shared.limits import POSITION_MAX, Month, Name, PastDate, Points, PointsByCode, Strict, Text
+from shared.limits import (
+    POSITION_MAX,
+    Month,
+    Name,
+    PastDate,
+    Points,
+    PointsByCode,
+    Strict,
+    Text,
+    Year,
+    today,
+)
 
 
 def _kind(name: str) -> fields.String:
@@ -88,6 +99,34 @@ class AppealBody(_Base):
     reason = Text(required=True)
 
 
+SCORE_0_100 = validate.Range(min=0, max=100, error="分数应在 0–100 之间 (score must be 0–100)")
+
+
+def _year_not_in_future(value: str) -> None:
+    if isinstance(value, str) and value.isdigit() and int(value) > today().year:
+        raise ValidationError(f"不能晚于今年 {today().year} (must not be after this year)")
+
+
+class InspectionBody(_Base):
+    """周检/月检 (seed 003 §4.6 A): one inspection's score, 0–100."""
+
+    type = _kind(ev.INSPECTION)
+    occurred_on = PastDate(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(
+        ["weekly", "monthly"], error="检查类型应为 weekly(周检)或 monthly(月检)"))
+    score = Points(required=True, validate=SCORE_0_100, error_messages={"required": "缺少分数 (score is required)"})
+    note = Text(load_default="")
+
+
+class YearEndReviewBody(_Base):
+    """年终考评 (seed 003 §4.6 C): the year's review score, 0–100; the latest one counts."""
+
+    type = _kind(ev.YEAR_END_REVIEW)
+    year = Year(required=True, validate=_year_not_in_future)
+    score = Points(required=True, validate=SCORE_0_100, error_messages={"required": "缺少分数 (score is required)"})
+    comment = Text(load_default="")
+
+
 class _Ledger(Strict):
     """A step of the complaint ledger (SPEC §7.7): named by its project and its id."""
 
@@ -154,6 +193,8 @@ SCHEMAS: dict[str, type[Schema]] = {
     ev.ACKNOWLEDGEMENT: AcknowledgementBody,
     ev.IMPROVEMENT_PLAN: ImprovementPlanBody,
     ev.APPEAL: AppealBody,
+    ev.INSPECTION: InspectionBody,
+    ev.YEAR_END_REVIEW: YearEndReviewBody,
     complaints.RECEIVED: ComplaintReceivedBody,
     complaints.REPLIED: ComplaintRepliedBody,
     complaints.ESCALATED: ComplaintEscalatedBody,

@@ -27,12 +27,14 @@ ALLOWED: dict[str, frozenset[str]] = {
     ev.ACKNOWLEDGEMENT: frozenset({"self", "admin"}),
     ev.IMPROVEMENT_PLAN: SUPERVISORS | {"self"},
     ev.APPEAL: frozenset({"self", "admin"}),
+    ev.INSPECTION: SUPERVISORS,  # 周检/月检 (SPEC §7.8)
+    ev.YEAR_END_REVIEW: MANAGERS,  # 年终考评
 }
 APPEALABLE = (ev.DEDUCTION, ev.METRIC, ev.BONUS)
 # What leads and supervisors record: in a closed month only manager and above may add it
 # (SPEC §4). The employee's self-assessment stays open until the manager's review, and the
 # sign-off steps (review, 签字, appeal, 整改方案) come after the close by design (SPEC §4.9, §5).
-RECORDED = (ev.DEDUCTION, ev.METRIC, ev.BONUS)
+RECORDED = (ev.DEDUCTION, ev.METRIC, ev.BONUS, ev.INSPECTION)
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,15 @@ def check_role(principal: Principal, kind: str, employee: str, data: dict[str, A
         raise Forbidden("总经理审核只能由总经理提交 (only a gm may record the gm review)")
 
 
-def period_of(store: EventStore, data: dict[str, Any]) -> str:
+def year_end_period(year: str, current: str) -> str:
+    """The month a year-end review is filed under: December of a past year, else this month
+    (a month that has not begun is not scored, and the review must reach the annual composite)."""
+    return min(f"{year}-12", current)
+
+
+def period_of(store: EventStore, data: dict[str, Any], current: str) -> str:
+    if data["type"] == ev.YEAR_END_REVIEW:
+        return year_end_period(str(data["year"]), current)
     if "occurred_on" in data:
         return month_of(data["occurred_on"])
     if "period" in data:
@@ -67,15 +77,17 @@ def period_of(store: EventStore, data: dict[str, Any]) -> str:
     return target.period or ""
 
 
-def resolve(conn: Connection, principal: Principal, data: dict[str, Any], cache: OrgView) -> Context:
-    """Find the employee's assignment and rubric for the incident's month; check scope."""
+def resolve(conn: Connection, principal: Principal, data: dict[str, Any], cache: OrgView,
+            current: str) -> Context:
+    """Find the employee's assignment and rubric for the incident's month (`current`: this
+    month, Asia/Shanghai); check scope."""
     emp = cache.employee(data["employee"])
     if emp is None:
         raise Invalid.field("employee", f"未知员工 (unknown employee {data['employee']!r})")
     check_role(principal, data["type"], emp.employee_no, data)
-    period = period_of(EventStore(conn), data)
+    period = period_of(EventStore(conn), data, current)
     place = cache.assignment(emp.employee_no, period)
-    date_field = "occurred_on" if "occurred_on" in data else "period"
+    date_field = "occurred_on" if "occurred_on" in data else "year" if "year" in data else "period"
     if place is None:
         raise Invalid.field(date_field, f"该员工在 {period} 尚未入职 (not assigned in {period})")
     if not principal.in_scope(place.project):

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from services.reports.resources import annual, complaints, rankings, scores, sheets, summaries
+from services.reports.resources import (
+    annual,
+    complaints,
+    rankings,
+    scores,
+    sheets,
+    summaries,
+    yearend,
+)
 from shared.config import Settings
 from shared.db import Database
 from shared.web import service_app
@@ -13,6 +21,7 @@ from shared.web import service_app
 def create_app(settings: Settings, db: Database) -> Flask:
     """Build the reports app on the composition root's settings and database."""
     app, api = service_app("jixiao.reports", "jixiao reports (绩效报表)", settings, db)
-    for blp in (scores.blp, rankings.blp, annual.blp, sheets.blp, summaries.blp, complaints.blp):
+    for blp in (scores.blp, rankings.blp, annual.blp, sheets.blp, summaries.blp, complaints.blp,
+                yearend.blp):
         api.register_blueprint(blp)
     return app

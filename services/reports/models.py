@@ -189,6 +189,19 @@ class DepartmentModel:
 
 
 @dataclass(frozen=True)
+class ComponentPart:
+    """One part of the annual composite as stored: its mean (rounded once from the exact
+    mean) and its weight, declared and after a missing part's weight was redistributed."""
+
+    code: str
+    title: str
+    weight: float
+    weight_applied: float
+    mean: float | None
+    count: int
+
+
+@dataclass(frozen=True)
 class AnnualRow:
     employee_no: str
     name: str
@@ -199,6 +212,14 @@ class AnnualRow:
     excellent: bool
     excellent_months: int
     flags: tuple[str, ...] = ()
+    parts: tuple[ComponentPart, ...] = ()
+
+    def mean(self, code: str) -> float | None:
+        return next((p.mean for p in self.parts if p.code == code), None)
+
+    @property
+    def reweighted(self) -> bool:
+        return "weights_redistributed" in self.flags
 
 
 @dataclass(frozen=True)
@@ -209,6 +230,8 @@ class AnnualModel:
     project_name: str
     year: str
     rows: tuple[AnnualRow, ...]
+    components: tuple[ComponentPart, ...] = ()  # the rubric's parts, for the column heads
+    open_months: tuple[int, ...] = ()  # 1..12: months with results that are not closed (未结账)
 
 
 @dataclass(frozen=True)

@@ -116,9 +116,28 @@ class RankingOut(Schema):
 
 class ComponentOut(Schema):
     code = fields.String()
-    weight_applied = fields.Float()
-    mean = fields.Float(allow_none=True)
+    title = fields.String(metadata={"description": "周检、月检 / 月考核 / 年终考评"})
+    weight = fields.Float(metadata={"description": "the template's weight"})
+    weight_applied = fields.Float(metadata={"description": "after a missing component's weight is redistributed"})
+    mean = fields.Float(allow_none=True, metadata={"description": "round_half_up(exact mean, 2)"})
     count = fields.Integer()
+
+
+class InspectionOut(Schema):
+    event_id = fields.String()
+    occurred_on = fields.String()
+    kind = fields.String(metadata={"description": "weekly (周检) or monthly (月检)"})
+    score = fields.Float()
+    note = fields.String()
+    recorded_by = fields.String(allow_none=True)
+
+
+class YearEndReviewOut(Schema):
+    event_id = fields.String()
+    score = fields.Float()
+    comment = fields.String()
+    recorded_by = fields.String(allow_none=True)
+    recorded_on = fields.String(allow_none=True)
 
 
 class AnnualOut(Schema):
@@ -130,6 +149,9 @@ class AnnualOut(Schema):
     awards = fields.List(fields.String())
     flags = fields.List(fields.String())
     months = fields.Dict(keys=fields.String(), values=fields.Float())
+    inspections = fields.List(fields.Nested(InspectionOut))
+    year_end_review = fields.Nested(YearEndReviewOut, allow_none=True,
+                                    metadata={"description": "the latest non-revoked 年终考评"})
     stored = fields.Boolean()
 
 

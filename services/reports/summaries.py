@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
-from statistics import fmean
 from typing import Any
 
 from sqlalchemy import Connection
@@ -14,6 +13,7 @@ from services.reports import queries, results
 from services.reports.models import (
     AnnualModel,
     AnnualRow,
+    ComponentPart,
     DepartmentModel,
     DepartmentRow,
     DepartmentSection,
@@ -23,7 +23,7 @@ from services.reports.models import (
     ProjectOverview,
     distribution,
 )
-from services.reports.render.labels import payroll_reason
+from services.reports.render.labels import COMPONENT, payroll_reason
 from shared import org
 from shared.domain.periods import months_of_year
 from shared.errors import NotFound
@@ -81,17 +81,30 @@ def build_annual(conn: Connection, project: str, project_name: str, year: str) -
         if emp is None:
             continue
         months = finals.get(no, {})
-        values = [months[p]["final"] for p in months_of_year(year) if p in months]
         annual = annuals.get(no, {})
+        parts = component_parts(annual)
         rows.append(AnnualRow(
             employee_no=no, name=emp.name,
             department=members[no].department if no in members else emp.department,
             months=tuple(months[p]["final"] if p in months else None for p in months_of_year(year)),
-            monthly_mean=round(fmean(values), 2) if values else None,
+            # the stored mean: rounded once from the exact mean the composite was computed from
+            monthly_mean=next((p.mean for p in parts if p.code == "monthly"), None),
             composite=annual.get("composite"), excellent="excellent" in annual.get("awards", []),
             excellent_months=sum(1 for m in months.values() if "excellent" in m["awards"]),
-            flags=tuple(annual.get("flags", []))))
-    return AnnualModel(project, project_name, year, tuple(rows))
+            flags=tuple(annual.get("flags", [])), parts=parts))
+    shown = {p for months in finals.values() for p in months}
+    open_months = tuple(n for n, p in enumerate(months_of_year(year), 1)
+                        if p in shown and not org.is_closed(conn, project, p))
+    heads = next((r.parts for r in rows if r.parts), ())
+    return AnnualModel(project, project_name, year, tuple(rows), heads, open_months)
+
+
+def component_parts(annual: dict[str, Any]) -> tuple[ComponentPart, ...]:
+    """The stored composite's parts (an older document without titles gets the labels)."""
+    return tuple(ComponentPart(
+        code=c["code"], title=c.get("title") or COMPONENT.get(c["code"], c["code"]),
+        weight=float(c.get("weight", c["weight_applied"])), weight_applied=float(c["weight_applied"]),
+        mean=c.get("mean"), count=int(c.get("count", 0))) for c in annual.get("components", []))
 
 
 def build_payroll(conn: Connection, project: str, project_name: str, period: str,

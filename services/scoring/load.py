@@ -18,14 +18,17 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from services.scoring.domain.documents import StoredMonth
+from services.scoring.domain.documents import AnnualInputs, Inspection, StoredMonth, YearEndReview
 from shared.domain import events as ev
 from shared.domain.events import RecordedEvent
+from shared.domain.periods import months_of_year
 from shared.eventstore import as_utc, to_recorded
 from shared.org import shanghai_date
 from shared.tables import event_revocations, events, rankings, scores
 
-SCORED_TYPES: tuple[str, ...] = (*ev.INCIDENT_TYPES, ev.REVOCATION)
+# The year-end inputs ride along: the fold ignores them, but a job that sees one (or a
+# revocation) publishes the employee's annual composite again.
+SCORED_TYPES: tuple[str, ...] = (*ev.INCIDENT_TYPES, *ev.ANNUAL_TYPES, ev.REVOCATION)
 # Of the metadata the fold reads the recorder alone, as text: the rest is not even sent.
 FOLD_COLUMNS = ("employee", "period", "type", "payload", "position", "id", "recorded_at",
                 "metadata->>'actor' AS actor", "occurred_on")
@@ -137,6 +140,44 @@ def by_year(months: dict[Month, StoredMonth]) -> dict[tuple[str, str], list[Stor
     for (no, period), month in sorted(months.items()):
         out[(no, period[:4])].append(month)
     return out
+
+
+def annual_inputs(conn: Connection, employees: Sequence[str] | None = None,
+                  year: str | None = None) -> dict[tuple[str, str], AnnualInputs]:
+    """(employee, year) → its non-revoked inspections and year-end reviews (of some employees
+    and one year, or all of them)."""
+    revoked = select(event_revocations.c.event_id)
+    query = select(events.c.id, events.c.position, events.c.type, events.c.employee, events.c.period,
+                   events.c.payload, events.c.metadata, events.c.recorded_at, events.c.occurred_on).where(
+        events.c.type.in_(ev.ANNUAL_TYPES), events.c.id.not_in(revoked))
+    if employees is not None:
+        if not employees:
+            return {}
+        query = query.where(events.c.employee.in_(sorted(set(employees))))
+    if year is not None:  # a review is filed under a month of its year, an inspection under its day's
+        query = query.where(events.c.period.in_(months_of_year(year)))
+    found: dict[tuple[str, str], tuple[list[Inspection], list[YearEndReview]]] = defaultdict(lambda: ([], []))
+    for r in conn.execute(query.order_by(events.c.position)):
+        payload, meta = r.payload, r.metadata or {}
+        actor = meta.get("actor_name") or meta.get("actor")  # as the record prints it: 姓名 (工号)
+        if r.type == ev.INSPECTION:
+            day = r.occurred_on.isoformat() if r.occurred_on else str(payload["occurred_on"])
+            found[(r.employee, day[:4])][0].append(Inspection(
+                str(r.id), int(r.position), day, str(payload["kind"]), Decimal(str(payload["score"])),
+                str(payload.get("note", "")), actor))
+        else:
+            recorded = shanghai_date(as_utc(r.recorded_at))
+            found[(r.employee, str(payload["year"]))][1].append(YearEndReview(
+                str(r.id), int(r.position), Decimal(str(payload["score"])), str(payload.get("comment", "")),
+                actor, recorded.isoformat() if recorded else None))
+    return {key: AnnualInputs(tuple(i), tuple(y)) for key, (i, y) in found.items()}
+
+
+def annual_due(found: Iterable[RecordedEvent]) -> set[str]:
+    """Employees whose year-end inputs these events may change (an inspection, a review,
+    or a revocation, which may take one back)."""
+    return {e.employee for e in found
+            if e.employee and (e.type in ev.ANNUAL_TYPES or e.type == ev.REVOCATION)}
 
 
 def scored_projects(conn: Connection) -> list[tuple[str, str]]:

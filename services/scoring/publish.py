@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from services.scoring.domain.documents import (
+    AnnualInputs,
     StoredMonth,
     annual_document,
     group_members,
@@ -48,15 +49,17 @@ def score_batch(view: OrgView, batch: Iterable[MonthEvents], writer: ReadModelWr
 
 
 def publish_annuals(view: OrgView, years: Mapping[tuple[str, str], Sequence[StoredMonth]],
-                    writer: ReadModelWriter) -> int:
-    """The year-end composite of each (employee, year) from its published monthly finals."""
+                    writer: ReadModelWriter, inputs: Mapping[tuple[str, str], AnnualInputs]) -> int:
+    """The year-end composite of each (employee, year) from its published monthly finals, its
+    inspections and its year-end review (`inputs`, by (employee, year))."""
     docs = []
     for (no, year), months in sorted(years.items()):
         emp = view.employee(no)
         template = None if emp is None else view.template(emp.template, f"{year}-12")
         if emp is None or template is None:
             continue
-        doc, position = annual_document(template, emp.template, no, year, months)
+        doc, position = annual_document(template, emp.template, no, year, months,
+                                        inputs.get((no, year), AnnualInputs()))
         docs.append(AnnualDoc(no, year, emp.template, doc, position))
     writer.annuals(docs)
     return len(docs)

@@ -125,7 +125,7 @@ def _rebuild(db: Database, clock: Clock, shards: int, progress: Progress) -> Reb
         stored = load.stored_months(writer)
         progress("annual", 0, 1)
         with BulkSink(writer, now) as sink:
-            stats.annual = publish_annuals(view, load.by_year(stored), sink)
+            stats.annual = publish_annuals(view, load.by_year(stored), sink, load.annual_inputs(reader))
             months = sorted(set(load.scored_projects(writer)) | set(view.closed_months()))
             stats.rankings = _rank_all(reader, view, sink, stored, months, progress)
         save_checkpoint(writer, RELAY, stats.position, now)

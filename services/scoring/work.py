@@ -71,9 +71,12 @@ class Worker:
             writer = Upsert(conn, self.now())
             found = load.month_events(conn, employees, period)
             scored = score_batch(view, [(no, period, found.get(no, [])) for no in employees], writer)
-            changed = [s.employee for s in scored if s.changed]
-            stored = load.stored_months(conn, changed, months_of_year(period[:4])) if changed else {}
-            publish_annuals(view, load.by_year(stored), writer)
+            # an annual composite moves with a changed final, or with an inspection or review
+            due = sorted({s.employee for s in scored if s.changed}
+                         | load.annual_due(e for no in employees for e in found.get(no, [])))
+            year = period[:4]
+            stored = load.stored_months(conn, due, months_of_year(year)) if due else {}
+            publish_annuals(view, load.by_year(stored), writer, load.annual_inputs(conn, due, year) if due else {})
         projects = {s.project for s in scored} | {s.previous_project for s in scored if s.previous_project}
         if task_id is None or chunk_no is None:
             for project in sorted(projects):

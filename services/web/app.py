@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
-from services.reports.resources import complaints, sheets, summaries
+from services.reports.resources import complaints, sheets, summaries, yearend
 from services.web import admin, appeals, auth, employee, home, manage, record, staff
 from services.web import complaints as ledger
 from services.web.pages import install_filters, page_error
@@ -40,7 +40,7 @@ def create_app(settings: Settings, db: Database, on_write: Callable[[], None] | 
     CSRFProtect(app)
     init_web(app, settings, db)
     for bp in (auth.bp, home.bp, record.bp, employee.bp, manage.bp, appeals.bp, staff.bp, admin.bp, ledger.bp,
-               sheets.blp, summaries.blp, complaints.blp):
+               sheets.blp, summaries.blp, complaints.blp, yearend.blp):
         app.register_blueprint(bp)
     install_filters(app)
     app.jinja_env.globals["new_key"] = lambda: secrets.token_urlsafe(16)

@@ -21,10 +21,16 @@ IMPROVEMENT_PLAN = "improvement_plan"
 APPEAL = "appeal"
 APPEAL_RESOLVED = "appeal_resolved"
 REVOCATION = "revocation"
+# Year-end inputs (SPEC §7.8): they feed the annual composite, not a month's score.
+INSPECTION = "inspection"
+YEAR_END_REVIEW = "year_end_review"
 
 INCIDENT_TYPES: tuple[str, ...] = (
     DEDUCTION, METRIC, BONUS, SELF_ASSESSMENT, REVIEW, ACKNOWLEDGEMENT, IMPROVEMENT_PLAN, APPEAL,
 )
+ANNUAL_TYPES: tuple[str, ...] = (INSPECTION, YEAR_END_REVIEW)
+# What a revocation may take back: whatever a score (monthly or annual) is computed from.
+REVOCABLE_TYPES: tuple[str, ...] = (*INCIDENT_TYPES, *ANNUAL_TYPES)
 
 # Organisation and control events.
 PROJECT_CREATED = "project_created"

@@ -23,7 +23,15 @@ from shared.clock import Clock
 from shared.db import Database
 from shared.eventstore import EventStore
 from shared.seeding import install_seed_templates
-from shared.tables import employees, events, period_closures, rankings, score_revisions, scores
+from shared.tables import (
+    annual_scores,
+    employees,
+    events,
+    period_closures,
+    rankings,
+    score_revisions,
+    scores,
+)
 from tests.conftest import drop_pg_database, new_pg_database
 
 TODAY = date(2026, 11, 23)
@@ -228,3 +236,14 @@ def test_the_ledger_feeds_the_supervisors_revisit_rate_with_its_counts(demo):
     assert "回访率" in sheet and "投诉台账" in sheet
     stats = reports.get(f"/api/v1/complaints/stats?project=JRJ&period={CLOSED[0]}", headers=auth).get_json()
     assert stats["received"] >= 4 and stats["closed"] >= 1
+
+
+def test_every_composite_has_inspections_monthly_finals_and_a_year_end_review(demo):
+    with demo.db.read() as conn:
+        annuals = [r.result for r in conn.execute(select(annual_scores).where(annual_scores.c.year == "2026"))]
+    assert len(annuals) == demo.summary.employees
+    for doc in annuals:
+        assert doc["flags"] == [], doc["employee"]
+        counts = {c["code"]: c["count"] for c in doc["components"]}
+        assert counts["inspections"] >= 2 and counts["monthly"] >= 1 and counts["year_end"] == 1
+        assert doc["year_end_review"]["score"] >= 60

@@ -215,13 +215,15 @@ def test_annual_grid_in_html_csv_and_xlsx(seeded):
     no_injected_markup(page)
     assert SCRIPT in page.get_text() and "年度员工绩效考核情况统计表" in page.get_text()
     rows = csv_rows(seeded.get("/reports/annual/JRJ/2026.csv"))
-    assert rows[0][3] == "1月" and rows[0][12] == "10月" and rows[0][16] == "年度综合"
-    by_no = {r[0]: r for r in rows[1:]}
+    # only October is closed: every other month with results is marked 未结账 (not closed yet)
+    assert rows[0][3] == "1月(未结账)" and rows[0][12] == "10月" and rows[0][18] == "年度综合"
+    assert rows[0][15:18] == ["周检/月检均分(20%)", "月均(30%)", "年终考评均分(50%)"]
+    by_no = {r[0]: r for r in rows[1:] if r}
     assert by_no["JRJ-0001"][12] == "92.75" and by_no["JRJ-0003"][1] == "'" + FORMULA
     values = xlsx_values(seeded.get("/reports/annual/JRJ/2026.xlsx"))
     grid = {v[0]: v for v in values if isinstance(v[0], str) and v[0].startswith("JRJ-")}
-    assert grid["JRJ-0002"][12] == 103.0 and grid["JRJ-0002"][18] == 1  # October, 1 monthly 优秀
-    assert isinstance(grid["JRJ-0001"][16], float)
+    assert grid["JRJ-0002"][12] == 103.0 and grid["JRJ-0002"][20] == 1  # October, 1 monthly 优秀
+    assert isinstance(grid["JRJ-0001"][18], float)
 
 
 def test_payroll_csv_and_xlsx_total_rewards_and_deductions_apart(seeded):

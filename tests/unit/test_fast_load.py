@@ -11,7 +11,7 @@ from marshmallow import ValidationError
 
 from services.incidents.event_schemas import SCHEMAS, _instance, load_body
 from services.incidents.fast_load import fast_load
-from shared.domain.events import INCIDENT_TYPES
+from shared.domain.events import ANNUAL_TYPES, INCIDENT_TYPES
 from shared.limits import business_day
 from tests.conftest import TODAY
 
@@ -21,14 +21,15 @@ ANY_VALUE = st.one_of(
     st.text(max_size=12), st.sampled_from(["2026-10-14", "20261014", "2026-13-01", "2026-10", "2026-10\n",
                                            "", "manager", "gm", "4.5", "NaN", "  业主投诉 \r\n", " \t ",
                                            "a\x00b", "a\ud800b", "2026-11-21", "1999-12-31", "2026-12",
-                                           "2027-01", "1999-12", "x" * 2001]),
+                                           "2027-01", "1999-12", "x" * 2001, "2026", "2027", "1999",
+                                           "weekly", "monthly", "100.01"]),
     st.dictionaries(st.sampled_from(["civility", "patience", "x"]),
                     st.one_of(st.integers(-2, 12), st.floats(0, 12), st.text(max_size=3), st.none()),
                     max_size=3),
 )
 # The employee incidents are what batches carry by the thousand; the ledger's steps (with
 # date-times) go the marshmallow way, which the fast path declines by design.
-INCIDENTS = {kind: schema for kind, schema in SCHEMAS.items() if kind in INCIDENT_TYPES}
+INCIDENTS = {kind: schema for kind, schema in SCHEMAS.items() if kind in INCIDENT_TYPES + ANNUAL_TYPES}
 KEYS = sorted({name for schema in INCIDENTS.values() for name in _instance(schema).load_fields} | {"extra"})
 
 
@@ -43,6 +44,8 @@ def typical(kind: str) -> dict:
         "acknowledgement": {"period": "2026-10"},
         "improvement_plan": {"period": "2026-10", "plan": "加强学习"},
         "appeal": {"event_id": "abc", "reason": "有误"},
+        "inspection": {"occurred_on": "2026-10-09", "kind": "weekly", "score": 92.5, "note": "周检"},
+        "year_end_review": {"year": "2026", "score": 88, "comment": "年终考评"},
     }
     return {"type": kind, "employee": "JRJ-0001", **bodies[kind]}
 

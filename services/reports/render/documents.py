@@ -16,6 +16,7 @@ from services.reports.models import (
 from services.reports.render import html, tables
 from services.reports.render.csv_xlsx import to_csv, to_xlsx
 from services.reports.render.pdf import html_to_pdf
+from services.reports.yearend_model import YearEndModel
 
 
 def sheet(model: SheetModel, fmt: str) -> bytes:
@@ -37,11 +38,21 @@ def department(model: DepartmentModel, fmt: str) -> bytes:
 
 
 def annual(model: AnnualModel, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return html_to_pdf(html.annual_html(model))
     if fmt == "csv":
         return to_csv(tables.annual_table(model))
     if fmt == "xlsx":
         return to_xlsx(tables.annual_table(model))
     return html.annual_html(model).encode("utf-8")
+
+
+def yearend(model: YearEndModel, fmt: str) -> bytes:
+    if fmt == "pdf":
+        return html_to_pdf(html.yearend_html(model))
+    if fmt == "xlsx":
+        return to_xlsx(tables.yearend_table(model))
+    return html.yearend_html(model).encode("utf-8")
 
 
 def payroll(model: PayrollModel, fmt: str) -> bytes:

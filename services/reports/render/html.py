@@ -18,6 +18,8 @@ from services.reports.models import (
     SheetModel,
 )
 from services.reports.render import charts, labels
+from services.reports.yearend_model import YearEndModel
+from shared.domain.template import default_annual_components
 
 
 def num(value: float | int | None, places: int = 2) -> str:
@@ -55,7 +57,22 @@ def department_html(model: DepartmentModel) -> str:
 
 def annual_html(model: AnnualModel) -> str:
     """年度员工绩效考核情况统计表."""
-    return render("annual.html", m=model, months=[f"{n}月" for n in range(1, 13)])
+    return render("annual.html", m=model, months=[f"{n}月" for n in range(1, 13)], parts=annual_heads(model))
+
+
+def annual_heads(model: AnnualModel) -> list[dict[str, str]]:
+    """The composite's parts as column heads: a short name and the declared weight (the
+    default parts of seed 003 §4.6 while nothing is published)."""
+    parts = [(p.code, p.title, p.weight) for p in model.components] or [
+        (c.code, c.title, float(c.weight)) for c in default_annual_components()]
+    return [{"code": code, "title": labels.COMPONENT.get(code, title),
+             "short": {"monthly": "月均"}.get(code, labels.COMPONENT.get(code, title)),
+             "weight": f"{num(weight * 100)}%"} for code, title, weight in parts]
+
+
+def yearend_html(model: YearEndModel) -> str:
+    """员工年终绩效考核记录表."""
+    return render("yearend.html", m=model, kind=labels.INSPECTION_KIND, part_label=labels.COMPONENT)
 
 
 def payroll_changes_html(model: PayrollChangesModel) -> str:

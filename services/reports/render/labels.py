@@ -25,6 +25,8 @@ EVENT_TYPE = {
     "appeal": "申诉",
     "appeal_resolved": "申诉处理",
     "revocation": "撤销",
+    "inspection": "周检/月检",
+    "year_end_review": "年终考评",
 }
 REVIEW_STAGE = {"manager": "经理初评", "gm": "总经理审核"}
 FLAG = {
@@ -34,6 +36,10 @@ FLAG = {
     "weights_redistributed": "权重已按比例重新分配",
     "no_data": "无数据",
 }
+
+
+COMPONENT = {"inspections": "周检/月检", "monthly": "月考核", "year_end": "年终考评"}
+INSPECTION_KIND = {"weekly": "周检", "monthly": "月检"}
 
 
 def status(code: str | None) -> str:
@@ -48,7 +54,8 @@ def flag(code: str) -> str:
     if code.startswith("event_ignored:"):
         return "事件未计分 " + code.split(":", 1)[1]
     if code.startswith("component_missing:"):
-        return "缺少考核部分 " + code.split(":", 1)[1]
+        part = code.split(":", 1)[1]
+        return "缺少" + COMPONENT.get(part, part)
     return FLAG.get(code, code)
 
 

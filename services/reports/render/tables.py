@@ -18,6 +18,7 @@ from services.reports.models import (
     SignOff,
 )
 from services.reports.render import labels
+from services.reports.yearend_model import YearEndModel
 from shared.domain.layout import Column
 
 Cell = str | int | float | Decimal | None
@@ -152,13 +153,49 @@ def department_table(m: DepartmentModel) -> Table:
 
 
 def annual_table(m: AnnualModel) -> Table:
+    parts = [(p.code, p.title) for p in m.components] or [("inspections", ""), ("monthly", ""), ("year_end", "")]
+    weights = {p.code: f"{p.weight * 100:g}%" for p in m.components}
+    heads = [f"{'月均' if code == 'monthly' else labels.COMPONENT.get(code, title) + '均分'}({weights.get(code, '')})"
+             for code, title in parts]
     return Table(
         title="年度员工绩效考核情况统计表",
-        meta=(("项目", f"{m.project_name} ({m.project})"), ("年度", m.year)),
-        header=("工号", "姓名", "部门", *(f"{n}月" for n in range(1, 13)), "月均", "年度综合", "优秀员工", "月度优秀次数"),
-        rows=tuple((r.employee_no, r.name, r.department, *r.months, r.monthly_mean, r.composite,
-                    "优秀员工" if r.excellent else "", r.excellent_months) for r in m.rows),
-        widths=(12, 10, 12, *(7,) * 12, 8, 9, 10, 8),
+        meta=(("项目", f"{m.project_name} ({m.project})"), ("年度", m.year),
+              *((("未结账", "、".join(f"{n}月" for n in m.open_months)),) if m.open_months else ())),
+        header=("工号", "姓名", "部门", *(f"{n}月" + ("(未结账)" if n in m.open_months else "") for n in range(1, 13)),
+                *heads, "年度综合", "优秀员工", "月度优秀次数", "说明"),
+        rows=tuple((r.employee_no, r.name, r.department, *r.months, *(r.mean(code) for code, _ in parts),
+                    r.composite, "优秀员工" if r.excellent else "", r.excellent_months,
+                    "、".join(labels.flag(f) for f in r.flags)) for r in m.rows),
+        footer=(("年度综合 A = Σ 权重 × 各部分均分;各均分与 A 各只四舍五入一次;缺少的部分按比例重新分配权重",),
+                ("制表人", ""), ("审核人", ""), ("日期", "")),
+        widths=(12, 10, 12, *(7,) * 12, *(10,) * len(parts), 9, 10, 8, 24),
+    )
+
+
+def yearend_table(m: YearEndModel) -> Table:
+    review = m.review
+    footer: list[tuple[Cell, ...]] = [
+        ("月考核", *(x.period for x in m.months)),
+        ("最终得分", *(x.final for x in m.months)),
+        ("结账", *("" if x.final is None else "已结账" if x.closed else "未结账" for x in m.months)),
+        ("年终考评得分", review.score if review else None, review.comment if review else "尚未进行年终考评",
+         review.recorded_by if review else "", review.recorded_on if review else ""),
+        *((labels.COMPONENT.get(p.code, p.title), f"规定权重 {p.weight * 100:g}%", f"实际权重 {p.weight_applied * 100:g}%",
+           "均分", p.mean) for p in m.parts),
+        ("年度综合得分 A", m.composite), ("计算", m.formula),
+        ("年度优秀员工", "是" if m.excellent else "否"), ("月度优秀员工次数", m.excellent_months),
+        *(("说明", labels.flag(f)) for f in m.flags),
+        ("考评人(客户经理)", "", "日期", ""), ("审核人(总经理)", "", "日期", ""), ("被考核人签字", "", "日期", ""),
+    ]
+    return Table(
+        title="员工年终绩效考核记录表",
+        meta=(("被考核人", m.name), ("工号", m.employee_no), ("项目", f"{m.project_name} ({m.project})"),
+              ("部门", m.department), ("岗位", m.position), ("考核年度", m.year)),
+        header=("周检/月检日期", "类型", "得分", "检查人", "检查记录"),
+        rows=tuple((i.occurred_on, labels.INSPECTION_KIND.get(i.kind, i.kind), i.score, i.recorded_by, i.note)
+                   for i in m.inspections),
+        footer=tuple(footer),
+        widths=(16, 12, 10, 14, 50),
     )
 
 

@@ -28,11 +28,12 @@ def department(project: str, department: str, period: str, fmt: str) -> Any:
                     f"department_{project}_{department}_{period}")
 
 
-@blp.route("/annual/<project>/<year:year>.<any(html,csv,xlsx):fmt>")
-@blp.doc(**file_doc("html", "csv", "xlsx"))
+@blp.route("/annual/<project>/<year:year>.<any(html,csv,xlsx,pdf):fmt>")
+@blp.doc(**file_doc("html", "csv", "xlsx", "pdf"))
 @authenticated()
 def annual(project: str, year: str, fmt: str) -> Any:
-    """年度员工绩效考核情况统计表: monthly finals, the annual composite and 优秀员工."""
+    """年度员工绩效考核情况统计表: monthly finals, each part's mean and weight, the annual
+    composite, 优秀员工, months not yet closed (未结账) and signature lines."""
     with get_db().read() as conn:
         name = access.project_for(conn, current_principal(), project)
         access.money(current_principal())

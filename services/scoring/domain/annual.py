@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from typing import Any
 
 from services.scoring.domain.rounding import round_half_up
-from shared.domain.template import AnnualPolicy
+from shared.domain.template import AnnualComponent, AnnualPolicy
 
 ZERO = Decimal(0)
 # Means and redistributed weights divide; a fixed context keeps them bit-for-bit reproducible.
@@ -19,8 +19,10 @@ _CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 class ComponentResult:
     code: str
     weight_applied: Decimal  # after redistribution; 0 for a missing component
-    mean: Decimal | None  # None when the component has no finals this year
+    mean: Decimal | None  # exact (unrounded); None when the component has no scores this year
     count: int
+    title: str = ""
+    weight: Decimal = ZERO  # as the template declares it
 
 
 @dataclass(frozen=True)
@@ -44,15 +46,16 @@ def annual_composite(
     total = sum((c.weight for c in present), ZERO)
     missing = [f"component_missing:{c.code}" for c in policy.components if c not in present]
     if total <= 0:
-        parts = tuple(_part(c.code, ZERO, None, component_finals) for c in policy.components)
+        parts = tuple(_part(c, ZERO, None, component_finals) for c in policy.components)
         return AnnualResult(None, parts, (), tuple(missing) + ("no_data",))
     weights = {c.code: _CONTEXT.divide(c.weight, total) for c in present}
     parts = tuple(
-        _part(c.code, weights.get(c.code, ZERO), means[c.code], component_finals)
+        _part(c, weights.get(c.code, ZERO), means[c.code], component_finals)
         for c in policy.components
     )
     raw = sum((_CONTEXT.multiply(c.weight, means[c.code] or ZERO) for c in present), ZERO)
-    # Printed on the annual sheet beside the monthly finals, so rounded the same way.
+    # Rounded once, from the exact means (SPEC §4): a sheet prints each mean rounded from the
+    # same exact value, so a sheet with the monthly component alone shows 月均 == A.
     composite = round_half_up(_CONTEXT.divide(raw, total), 2)
     flags = tuple(missing) + (("weights_redistributed",) if missing else ())
     awards = ("excellent",) if composite > policy.excellent_above else ()
@@ -64,7 +67,8 @@ def annual_result_to_dict(r: AnnualResult) -> dict[str, Any]:
     return {
         "composite": None if r.composite is None else float(r.composite),
         "components": [
-            {"code": c.code, "weight_applied": float(c.weight_applied),
+            {"code": c.code, "title": c.title, "weight": float(c.weight),
+             "weight_applied": float(c.weight_applied),
              "mean": None if c.mean is None else float(round_half_up(c.mean, 2)),
              "count": c.count}
             for c in r.components
@@ -81,6 +85,6 @@ def _mean(finals: Sequence[Decimal]) -> Decimal | None:
 
 
 def _part(
-    code: str, weight: Decimal, mean: Decimal | None, finals: Mapping[str, Sequence[Decimal]]
+    c: AnnualComponent, weight: Decimal, mean: Decimal | None, finals: Mapping[str, Sequence[Decimal]]
 ) -> ComponentResult:
-    return ComponentResult(code, weight, mean, len(finals.get(code, ())))
+    return ComponentResult(c.code, weight, mean, len(finals.get(c.code, ())), c.title, c.weight)

@@ -67,17 +67,77 @@ class StoredMonth:
     position: int
 
 
+@dataclass(frozen=True)
+class Inspection:
+    """One 周检/月检 (an `inspection` event that was not revoked)."""
+
+    event_id: str
+    position: int
+    occurred_on: str
+    kind: str  # weekly | monthly
+    score: Decimal
+    note: str
+    recorded_by: str | None
+
+
+@dataclass(frozen=True)
+class YearEndReview:
+    """One 年终考评 (a `year_end_review` event that was not revoked)."""
+
+    event_id: str
+    position: int
+    score: Decimal
+    comment: str
+    recorded_by: str | None
+    recorded_on: str | None
+
+
+@dataclass(frozen=True)
+class AnnualInputs:
+    """An employee-year's inspections and year-end reviews, by position."""
+
+    inspections: tuple[Inspection, ...] = ()
+    reviews: tuple[YearEndReview, ...] = ()
+
+    @property
+    def review(self) -> YearEndReview | None:
+        """The latest review counts (a correction is a new review, or a revocation)."""
+        return max(self.reviews, key=lambda r: r.position, default=None)
+
+    @property
+    def position(self) -> int:
+        positions = [i.position for i in self.inspections] + [r.position for r in self.reviews]
+        return max(positions, default=0)
+
+
+INSPECTIONS, YEAR_END = "inspections", "year_end"  # the components fed by events (SPEC §4)
+
+
 def annual_document(template: Template, employee_template: str, employee_no: str, year: str,
-                    months: Sequence[StoredMonth]) -> tuple[dict[str, Any], int]:
-    """The annual read-model document from the year's published finals (by period), and its position."""
+                    months: Sequence[StoredMonth],
+                    inputs: AnnualInputs = AnnualInputs()) -> tuple[dict[str, Any], int]:
+    """The annual read-model document from the year's published finals (by period), its
+    inspections and its latest year-end review; and its position."""
+    review = inputs.review
     finals: dict[str, list[Decimal]] = {}
     for c in template.annual.components:
-        code = c.template or employee_template
-        finals[c.code] = [m.final for m in months if m.template == code]
+        if c.code == INSPECTIONS:
+            finals[c.code] = [i.score for i in inputs.inspections]
+        elif c.code == YEAR_END:
+            finals[c.code] = [review.score] if review is not None else []
+        else:
+            code = c.template or employee_template
+            finals[c.code] = [m.final for m in months if m.template == code]
     doc = annual_result_to_dict(annual_composite(template.annual, finals))
     doc.update(employee=employee_no, year=year, template=employee_template,
-               months={m.period: float(m.final) for m in months})
-    return doc, max((m.position for m in months), default=0)
+               months={m.period: float(m.final) for m in months},
+               inspections=[{"event_id": i.event_id, "occurred_on": i.occurred_on, "kind": i.kind,
+                             "score": float(i.score), "note": i.note, "recorded_by": i.recorded_by}
+                            for i in sorted(inputs.inspections, key=lambda i: (i.occurred_on, i.position))],
+               year_end_review=None if review is None else {
+                   "event_id": review.event_id, "score": float(review.score), "comment": review.comment,
+                   "recorded_by": review.recorded_by, "recorded_on": review.recorded_on})
+    return doc, max(max((m.position for m in months), default=0), inputs.position)
 
 
 M = Any  # a member of the organisation (shared.org.Member)

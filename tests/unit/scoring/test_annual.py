@@ -3,7 +3,16 @@
 from decimal import Decimal as D
 
 from services.scoring.domain.annual import annual_composite, annual_result_to_dict
+from services.scoring.domain.documents import (
+    AnnualInputs,
+    Inspection,
+    StoredMonth,
+    YearEndReview,
+    annual_document,
+)
 from shared.domain.template import AnnualComponent, AnnualPolicy
+
+from .factories import staff_template
 
 POLICY = AnnualPolicy()  # inspections 0.20, monthly 0.30, year_end 0.50, excellent above 100
 
@@ -92,6 +101,41 @@ def test_the_annual_result_serialises_with_floats() -> None:
     data = annual_result_to_dict(annual_composite(POLICY, {"monthly": finals(90, 91, 91)}))
     assert data["composite"] == 90.67
     assert data["components"][1] == {
-        "code": "monthly", "weight_applied": 1.0, "mean": 90.67, "count": 3,
+        "code": "monthly", "title": "月考核", "weight": 0.3, "weight_applied": 1.0, "mean": 90.67, "count": 3,
     }
     assert data["flags"][-1] == "weights_redistributed"
+
+
+def test_a_mean_of_101_525_shows_as_101_53_beside_the_same_composite() -> None:
+    # four monthly finals 101.5, 102.1, 101, 101.5: mean 406.1 / 4 = 101.525 exactly.
+    # Rounded once, half up: 101.53 for both 月均 and A (a float mean rounded half-even gave 101.52).
+    result = annual_composite(POLICY, {"monthly": finals("101.5", "102.1", "101", "101.5")})
+    monthly = annual_result_to_dict(result)["components"][1]
+    assert result.components[1].mean == D("101.525")
+    assert monthly["mean"] == float(result.composite or 0) == 101.53
+    assert result.awards == ("excellent",)
+
+
+def test_the_year_end_review_and_inspections_are_named_with_their_declared_weights() -> None:
+    data = annual_result_to_dict(annual_composite(POLICY, {
+        "inspections": finals(90, 95), "monthly": finals(100), "year_end": finals(80)}))
+    assert [(c["code"], c["title"], c["weight"], c["mean"]) for c in data["components"]] == [
+        ("inspections", "周检、月检", 0.2, 92.5), ("monthly", "月考核", 0.3, 100.0), ("year_end", "年终考评", 0.5, 80.0)]
+    assert data["composite"] == 88.5
+
+
+def test_the_annual_document_takes_the_inspections_and_the_latest_review() -> None:
+
+
+    months = [StoredMonth("2026-09", "cs-staff", D(98), 7), StoredMonth("2026-10", "cs-staff", D(100), 9)]
+    inputs = AnnualInputs(
+        inspections=(Inspection("i2", 12, "2026-10-09", "monthly", D("95"), "", "sup"),
+                     Inspection("i1", 11, "2026-09-03", "weekly", D("90"), "", "sup")),
+        reviews=(YearEndReview("r2", 20, D("80"), "更正", "gm", "2026-11-20"),
+                 YearEndReview("r1", 15, D("88"), "", "mgr", "2026-11-19")))
+    doc, position = annual_document(staff_template(), "cs-staff", "JRJ-0001", "2026", months, inputs)
+    # 0.2 × 92.5 + 0.3 × 99 + 0.5 × 80 = 18.5 + 29.7 + 40 = 88.2; the review at position 20 is the latest
+    assert doc["composite"] == 88.2 and position == 20
+    assert [i["event_id"] for i in doc["inspections"]] == ["i1", "i2"]  # by day
+    assert doc["year_end_review"] == {"event_id": "r2", "score": 80.0, "comment": "更正", "recorded_by": "gm",
+                                      "recorded_on": "2026-11-20"}

@@ -2,12 +2,13 @@
 
 from dataclasses import replace
 from decimal import Decimal as D
+from fractions import Fraction
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.scoring.domain.annual import annual_composite
+from services.scoring.domain.annual import annual_composite, annual_result_to_dict
 from services.scoring.domain.monthly import MonthlyResult, score_month
 from services.scoring.domain.ranking import rank_group
 from services.scoring.domain.rounding import round_half_up
@@ -218,3 +219,28 @@ def test_the_composite_lies_between_the_lowest_and_highest_component_means(
     assert result.composite is not None
     assert round_half_up(min(means), 2) <= result.composite <= round_half_up(max(means), 2)
     assert sum(c.weight_applied for c in result.components) == D(1)
+
+
+def _exact_composite(finals: dict[str, list[D]]) -> D | None:
+    """Σ weight_k × mean_k over the present components, reweighted, as an exact fraction,
+    rounded half up once."""
+    present = [c for c in AnnualPolicy().components if finals.get(c.code)]
+    if not present:
+        return None
+    total = sum(Fraction(c.weight) for c in present)
+    exact = sum(Fraction(c.weight) / total * sum(map(Fraction, finals[c.code])) / len(finals[c.code])
+                for c in present)
+    hundredths, rest = divmod(exact * 100, 1)
+    return (D(int(hundredths) + (1 if rest >= Fraction(1, 2) else 0)) / 100).quantize(D("0.01"))
+
+
+@given(component_finals)
+def test_the_composite_is_the_exact_weighted_sum_rounded_half_up_once(finals: dict[str, list[D]]) -> None:
+    result = annual_composite(AnnualPolicy(), finals)
+    assert result.composite == _exact_composite(finals)
+
+
+@given(st.lists(st.decimals(0, 120, places=2), min_size=1, max_size=12))
+def test_with_only_the_monthly_component_the_shown_mean_is_the_composite(monthly: list[D]) -> None:
+    shown = annual_result_to_dict(annual_composite(AnnualPolicy(), {"monthly": monthly}))
+    assert shown["components"][1]["mean"] == shown["composite"]
