@@ -146,6 +146,7 @@ class SheetModel:
     layout: SheetLayout = GENERIC  # the template's printed form (its seed's columns and footer)
     bonus_rules: tuple[str, ...] = ()  # the template's bonus titles (the form's 加分 row)
     consequences: tuple[str, ...] = ()  # the ranking's consequences, with money for those who may see it
+    provisional: bool = False  # the month is not closed: rank and consequences may still change
     review: SignOff = SignOff("经理初评")  # the manager's 初评 as recorded (blank until recorded)
     approval: SignOff = SignOff("总经理审核")  # the gm's 审核 as recorded
 

@@ -154,6 +154,7 @@ def build_sheet(conn: Connection, emp: org.Employee, period: str, today: date, m
         flags=tuple(doc.get("flags", [])), trend=_trend(conn, emp.employee_no, period, float(doc["final"])),
         revision=int(doc.get("revision", 0)), event_position=int(doc.get("position", 0)),
         layout=layout, bonus_rules=tuple(bonus_titles.values()), consequences=sheet_form.consequences(rank, money),
+        provisional=rank is not None and not org.is_closed(conn, doc["project"], period),
         review=_sign_off("经理初评", sign.manager, names), approval=_sign_off("总经理审核", sign.gm, names),
     )
 

@@ -229,6 +229,18 @@ def test_a_supervisor_sees_the_consequences_without_the_money(app):
     assert "末位" in content and "调岗审查" in content and "元" not in content.split("考核结果")[1]
 
 
+def test_an_open_months_rank_and_consequences_are_marked_provisional(app):
+    open_month = "2026-11"  # TODAY is 2026-11-20: November is not closed
+    app.post("/api/v1/events", deduction("JRJ-0002", "attendance", "late", "2026-11-03", "早班迟到"))
+    make_runner(app.db).drain()
+    doc = BeautifulSoup(app.get(f"/reports/sheet/JRJ-0002/{open_month}.html").data.decode(), "html.parser")
+    assert "本月尚未结账,以下按当前名次暂定,月结后确定" in text(doc) and "末位扣100元" in text(doc)
+    assert "暂定" not in text(page(app, "JRJ-0003"))  # October is closed: nothing provisional
+    book = load_workbook(io.BytesIO(app.get(f"/reports/sheet/JRJ-0002/{open_month}.xlsx").data))
+    rows = [[c for c in r if c is not None] for r in book.active.iter_rows(values_only=True)]
+    assert ["名次", 3, 3, "暂定,月结后确定"] in rows
+
+
 def test_a_rate_prints_beside_its_deduction(app):
     content = text(page(app, "JRJ-0102"))
     assert "扣7.5分 (上报 98.5% (目标 100%, 每低1%扣5分))" in content

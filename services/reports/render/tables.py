@@ -109,7 +109,8 @@ def sheet_table(m: SheetModel) -> Table:
     if not layout.bonus_row:
         footer += [("加分明细", b.title, b.points, b.evidence) for b in m.bonuses]
     footer += [("最终得分 T", m.final), ("优秀员工", "是" if m.excellent else "否"),
-               ("名次", m.rank, m.rank_of), ("考核结果", "; ".join(m.consequences) or "无"),
+               ("名次", m.rank, m.rank_of, *(("暂定,月结后确定",) if m.provisional else ())),
+               ("考核结果", "; ".join(m.consequences) or "无"),
                ("自评分影响因素分析", m.analysis)]
     if not layout.records_column:
         footer += [(f"{i.no}. {i.title}", _records(i)) for i in m.items if i.deductions]
