@@ -99,8 +99,10 @@ def test_a_refused_record_shows_beside_its_field_and_writes_nothing(site, people
     expect(lead.page.locator("#rule option")).to_have_count(4)
     settled(lead.page)
     lead.page.select_option("[name=rule]", "complaint")  # a range rule: 3–5 points
-    lead.page.wait_for_selector("label[for=points] .hint >> text=3–5分")
-    assert lead.page.locator("[name=count]").count() == 0
+    # exactly "3–5分": before the swap the hint reads "区间扣分的规则必填 (如 3–5分)", which contains it
+    lead.page.wait_for_selector('label[for=points] .hint >> text="3–5分"')
+    settled(lead.page)
+    expect(lead.page.locator("[name=count]")).to_have_count(0)
     lead.page.fill("[name=points]", "9")
     lead.page.fill("[name=occurred_on]", "2026-10-15")
     lead.page.fill("[name=evidence]", "10/15 有效投诉")
