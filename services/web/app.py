@@ -12,7 +12,7 @@ from flask import Flask, request
 from flask_wtf.csrf import CSRFProtect
 
 from services.reports.resources import complaints, sheets, summaries, yearend
-from services.web import admin, appeals, auth, employee, home, manage, record, staff
+from services.web import admin, annual_inputs, appeals, auth, employee, home, manage, record, staff
 from services.web import complaints as ledger
 from services.web.pages import install_filters, page_error
 from shared.config import Settings
@@ -39,8 +39,8 @@ def create_app(settings: Settings, db: Database, on_write: Callable[[], None] | 
     app.session_interface = DatabaseSessions(db)
     CSRFProtect(app)
     init_web(app, settings, db)
-    for bp in (auth.bp, home.bp, record.bp, employee.bp, manage.bp, appeals.bp, staff.bp, admin.bp, ledger.bp,
-               sheets.blp, summaries.blp, complaints.blp, yearend.blp):
+    for bp in (auth.bp, home.bp, record.bp, annual_inputs.bp, employee.bp, manage.bp, appeals.bp, staff.bp,
+               admin.bp, ledger.bp, sheets.blp, summaries.blp, complaints.blp, yearend.blp):
         app.register_blueprint(bp)
     install_filters(app)
     app.jinja_env.globals["new_key"] = lambda: secrets.token_urlsafe(16)

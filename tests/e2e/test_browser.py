@@ -215,3 +215,38 @@ def test_the_desk_registers_a_complaint_on_a_phone_and_a_supervisor_confirms_wha
     assert site.events() == before + 2  # the deduction and the ledger's note
     sup.goto("/record/suggestions?status=confirmed")
     assert "赵六 (BSQ-0001)" in sup.text("#suggestions")
+
+
+def test_a_supervisor_records_an_inspection_and_a_manager_the_year_end_review_on_a_phone(site, people):
+    # BSQ for the inspection: the first test closes JRJ's November (then only managers add to it)
+    sup = people("sup-bsq")
+    sup.goto("/")
+    sup.page.click("main >> text=录入周检/月检")
+    sup.page.fill("#q", "赵")
+    sup.page.wait_for_selector("#people >> text=为TA记录")
+    sup.page.click("#people >> text=为TA记录")
+    assert "赵六 (BSQ-0001)" in sup.text()
+    within_phone(sup, "18-supervisor-inspection-form")
+    sup.page.fill("[name=score]", "101")
+    before = site.events()
+    sup.page.click("#inspection-form button[type=submit]")
+    sup.page.wait_for_selector("small.error")
+    assert "0–100" in sup.text("small.error") and site.events() == before
+    within_phone(sup, "19-supervisor-inspection-refused")
+    sup.page.select_option("[name=kind]", "monthly")
+    sup.page.fill("[name=score]", "93.5")
+    sup.page.fill("[name=note]", "月检：工作区整洁")
+    sup.page.click("#inspection-form button[type=submit]")
+    sup.page.wait_for_selector("text=已保存")
+    assert "月检" in sup.text("#entries") and site.events() == before + 1
+    sup.page.wait_for_selector("#composite >> text=年终考核记录表", timeout=30_000)  # htmx asks until scored
+    within_phone(sup, "20-supervisor-inspection-done")
+    mgr = people("mgr-jrj")
+    mgr.goto("/record/year-end-review?employee=JRJ-0001")
+    within_phone(mgr, "21-manager-year-end-review-form")
+    mgr.page.fill("[name=score]", "88")
+    mgr.page.fill("[name=comment]", "年终考评：服务意识强")
+    mgr.page.click("#year-end-review-form button[type=submit]")
+    mgr.page.wait_for_selector("#composite >> text=年终考核记录表", timeout=30_000)
+    assert "年终考评" in mgr.text("#composite")
+    within_phone(mgr, "22-manager-year-end-review-done")
