@@ -12,7 +12,7 @@ from bench.client import Api, BenchError, path, percentile, timed
 from bench.generate import DEPARTMENT, Org
 from bench.topology import Topology, wait_for
 from shared.db import Database
-from shared.tables import events, rankings, score_revisions, scores, tasks
+from shared.tables import events, ranking_revisions, rankings, score_revisions, scores, tasks
 
 CORRECTION_ITEM = ("attendance", "late")  # a fixed rule every cs-staff rubric has
 
@@ -48,7 +48,7 @@ def revocations(supervisor: Api, db: Database, keys: list[str]) -> dict[str, flo
 def cold_month(db: Database, month: str) -> None:
     """Throw a month's read models away, so its close starts from nothing."""
     with db.update() as conn:
-        for table in (scores, score_revisions, rankings):
+        for table in (scores, score_revisions, rankings, ranking_revisions):
             conn.execute(delete(table).where(table.c.period == month))
 
 
