@@ -7,9 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-import subprocess
 from datetime import date
-from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -17,6 +15,7 @@ from openpyxl import load_workbook
 
 from services.reports.app import create_app
 from tests.conftest import CLOCK, make_runner, settings
+from tests.pdfpages import printed_pages
 
 pytestmark = pytest.mark.filterwarnings("ignore:HarfBuzz-Subset:DeprecationWarning")
 PERIOD = "2026-10"
@@ -107,21 +106,12 @@ def test_department_csv_and_xlsx_carry_the_rubric(api, month):
 
 
 def test_department_pdf_pages_name_the_project_department_and_period(api, month, tmp_path):
-    pdf = tmp_path / "department.pdf"
-    pdf.write_bytes(Reports(api).ok(DEPARTMENT + ".pdf").data)
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "page")], check=True)
-    pages = sorted(tmp_path.glob("page-*.png"))
+    pages = printed_pages(Reports(api).ok(DEPARTMENT + ".pdf").data, tmp_path, "department")
     assert 1 <= len(pages) <= 3
-    for number in range(1, len(pages) + 1):
-        text = page_text(pdf, number)
+    for number, text in enumerate(pages, 1):
         assert "金融街项目 (JRJ)" in text and "客服部" in text and PERIOD in text, (number, text)
-    everything = "".join(page_text(pdf, n) for n in range(1, len(pages) + 1))
+    everything = "".join(pages)
     assert "服务中心主任考核细则" in everything and "客服人员考核表" in everything
-
-
-def page_text(pdf: Path, number: int) -> str:
-    return subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), "-layout", str(pdf), "-"],
-                          check=True, capture_output=True, text=True).stdout
 
 
 def test_payroll_keeps_rewards_and_deductions_apart(api, month):

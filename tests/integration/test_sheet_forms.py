@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from shared.auth import create_token
 from shared.db import Database
 from shared.seeding import install_seed_templates
 from tests.conftest import ADMIN_TOKEN, make_runner, new_pg_database, settings
+from tests.pdfpages import printed_pages
 
 pytestmark = pytest.mark.filterwarnings("ignore:HarfBuzz-Subset:DeprecationWarning")
 MONTHS = ("2026-08", "2026-09", "2026-10")
@@ -121,15 +121,8 @@ def text(doc: BeautifulSoup) -> str:
     return doc.get_text(" ", strip=True)
 
 
-def printed_pages(app: Client, no: str, tmp_path: Path) -> list[str]:
-    """The PDF as a person sees it: one PNG a page (pdftoppm), each page's text (pdftotext)."""
-    pdf = tmp_path / f"{no}.pdf"
-    pdf.write_bytes(app.get(f"/reports/sheet/{no}/{PERIOD}.pdf").data)
-    assert shutil.which("pdftoppm") and shutil.which("pdftotext"), "poppler-utils (scripts/ensure-services.sh)"
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / no)], check=True)
-    pngs = sorted(tmp_path.glob(f"{no}-*.png"))
-    return [subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), str(pdf), "-"], check=True,
-                           capture_output=True, text=True).stdout for n in range(1, len(pngs) + 1)]
+def sheet_pages(app: Client, no: str, tmp_path: Path) -> list[str]:
+    return printed_pages(app.get(f"/reports/sheet/{no}/{PERIOD}.pdf").data, tmp_path, no)
 
 
 def assert_pages_carry_who_and_when(pages: list[str], no: str, name: str) -> None:
@@ -275,7 +268,7 @@ def test_xlsx_has_the_seed_columns_and_footer(app):
 @pytest.mark.parametrize("no", ["JRJ-0003", *FORMS])
 def test_each_form_prints_on_one_a4_page_with_who_and_when(app, no, tmp_path):
     name = dict(STAFF).get(no) or FORMS[no][0]
-    pages = printed_pages(app, no, tmp_path)
+    pages = sheet_pages(app, no, tmp_path)
     assert len(pages) == 1, f"{no}: {len(pages)} pages"
     assert_pages_carry_who_and_when(pages, no, name)
 
@@ -286,7 +279,7 @@ def test_a_long_month_carries_name_number_and_period_on_every_page(app, tmp_path
             app.post("/api/v1/events", deduction("JRJ-0201", item, rule, f"2026-10-{day:02d}",
                                                  f"10/{day} 巡查记录:" + "现场情况描述" * 12))
     make_runner(app.db).drain()
-    pages = printed_pages(app, "JRJ-0201", tmp_path)
+    pages = sheet_pages(app, "JRJ-0201", tmp_path)
     assert len(pages) >= 2
     assert_pages_carry_who_and_when(pages, "JRJ-0201", "孙长青")
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from shared.auth import create_token
 from shared.db import Database
 from shared.seeding import install_seed_templates
 from tests.conftest import ADMIN_TOKEN, make_runner, settings
+from tests.pdfpages import printed_pages
 
 pytestmark = pytest.mark.filterwarnings("ignore:HarfBuzz-Subset:DeprecationWarning")
 SCRIPT = "<script>alert(1)</script>"
@@ -110,15 +110,8 @@ def xlsx_values(resp) -> list[list]:
 
 
 def pdf_pages(resp, tmp_path: Path, name: str) -> list[str]:
-    """Render every page to PNG (pdftoppm) and read each page's text (pdftotext)."""
-    assert resp.mimetype == "application/pdf" and resp.data.startswith(b"%PDF")
-    pdf = tmp_path / f"{name}.pdf"
-    pdf.write_bytes(resp.data)
-    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / name)], check=True)
-    pngs = sorted(tmp_path.glob(f"{name}*.png"))
-    assert pngs and all(p.stat().st_size > 1000 for p in pngs)
-    return [subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"], check=True,
-                           capture_output=True, text=True).stdout for n in range(1, len(pngs) + 1)]
+    assert resp.mimetype == "application/pdf"
+    return printed_pages(resp.data, tmp_path, name)
 
 
 def test_the_annual_api_has_all_three_parts(seeded):
