@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from marshmallow import ValidationError
 
-from shared.guard import bad_values, nested_too_deep
+from shared.guard import _SUSPECT, bad_values, nested_too_deep
 from shared.limits import (
     Month,
     Name,
@@ -119,3 +122,48 @@ def test_a_command_checks_text_it_gets_without_a_schema():
     for bad in (" ", "x" * 2001, "a\x00b", None):
         with pytest.raises(ValidationError):
             checked_text(bad)
+
+
+# JSON values as a client might send them: any character (controls, surrogates, C1, CJK),
+# integers and decimals of any size, nested a little.
+_EDGES = "\x00\x01\x08\x09\x0a\x0b\x0c\x0d\x1f\x7f\x80\x85\x9f\xa0\ud800\udbff\udc00\udfff\ue000e中·"
+_TEXT = st.text(st.sampled_from(_EDGES) | st.characters(codec=None, min_codepoint=0, max_codepoint=0x10FFFF),
+                max_size=12)
+_NUMBER = (st.integers() | st.integers(min_value=10**15 - 10, max_value=10**16 + 10).map(lambda n: n * (-1) ** n)
+           | st.floats(allow_nan=False, allow_infinity=False)  # floats print as 1e-25, 1e+16
+           | st.sampled_from([1e16, 9.99e15, 1e15, 1e-20, 1e-21, 1.5e-21, 0.0, -1e16, 123456789012345.6]))
+_VALUE = st.recursive(_TEXT | _NUMBER | st.booleans() | st.none(),
+                      lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_TEXT, inner, max_size=4),
+                      max_leaves=12)
+
+
+def _encoded(value, ascii_only: bool) -> bytes:
+    return json.dumps(value, ensure_ascii=ascii_only).encode("utf-8", "surrogatepass")
+
+
+@settings(max_examples=600, deadline=None)
+@given(_VALUE | _TEXT, st.booleans())
+@example("\ud800", False)  # raw UTF-8 surrogate bytes: json decodes bytes with surrogatepass
+@example("\udfff", True)
+@example("a\bb", False)
+@example({"x": "\f"}, True)
+@example("\x85", False)
+@example("\x85", True)
+@example([10**16], False)
+@example({"p": 1e16}, True)
+@example({"p": 1e-21}, True)
+def test_the_raw_prefilter_never_lets_a_bad_value_through(value, ascii_only):
+    """The guard walks a body only when its raw bytes look suspect: every body the walk would
+    refuse must look suspect, however it was encoded."""
+    raw = _encoded(value, ascii_only)
+    parsed = json.loads(raw.decode("utf-8", "surrogatepass"), parse_float=Decimal)
+    if list(bad_values(parsed)):
+        assert _SUSPECT.search(raw), raw
+
+
+def test_an_ordinary_batch_is_not_walked():
+    body = {"events": [{"type": "deduction", "employee": "JRJ-0012", "item": "civility", "rule": "rude",
+                        "occurred_on": "2026-10-09", "points": 3.5, "evidence": "业主投诉·服务用语不文明\n已回访",
+                        "source": "现场检查"}] * 3}
+    for ascii_only in (True, False):
+        assert not _SUSPECT.search(_encoded(body, ascii_only))
