@@ -14,7 +14,7 @@ from services.incidents import complaint_rules
 from services.incidents.complaint_rules import ComplaintBook
 from services.incidents.event_schemas import load_body
 from services.incidents.incident_rules import check_against_template, resolve
-from services.incidents.signoff_rules import GATED, check_step
+from services.incidents.signoff_rules import GATED, Trails, check_step
 from shared import limits, org
 from shared.auth import MANAGERS, SUPERVISORS, Principal
 from shared.commands.meta import RequestMeta, employee_stream, metadata
@@ -61,7 +61,8 @@ def _load(body: Any) -> dict[str, Any] | Invalid:
 
 
 def _prepare(conn: Connection, principal: Principal, loaded: dict[str, Any] | Invalid,
-             meta: dict[str, Any], cache: OrgView, book: ComplaintBook) -> tuple[NewEvent, int | None]:
+             meta: dict[str, Any], cache: OrgView, book: ComplaintBook,
+             trails: Trails | None = None) -> tuple[NewEvent, int | None]:
     if isinstance(loaded, Invalid):
         raise loaded
     data = loaded
@@ -70,7 +71,8 @@ def _prepare(conn: Connection, principal: Principal, loaded: dict[str, Any] | In
     ctx = resolve(conn, principal, data, cache, month_of(today_in_shanghai(book.now)))
     payload = check_against_template(data, ctx.template)
     if data["type"] in GATED:
-        payload.update(check_step(conn, cache, data, ctx.template, ctx.assignment.project, ctx.period))
+        payload.update(check_step(trails or Trails(conn), cache, data, ctx.template, ctx.assignment.project,
+                                  ctx.period))
     new = NewEvent(
         stream=employee_stream(ctx.employee.employee_no), type=data["type"], payload=payload,
         metadata={**meta, "template": ctx.template.code, "template_version": ctx.template.version},
@@ -118,10 +120,13 @@ def _prepare_all(conn: Connection, principal: Principal, loaded: list[dict[str, 
     book = ComplaintBook(conn, cache, now or datetime.now(UTC))
     valid = [d for d in loaded if not isinstance(d, Invalid) and "employee" in d]
     cache.prefetch((d["employee"] for d in valid), [m for d in valid if (m := _month(d))])
+    trails = Trails(conn)  # the sign-off steps' trails, read for the whole batch at once
+    trails.prefetch((d["employee"], d["period"]) for d in valid
+                    if d["type"] in GATED and isinstance(d.get("period"), str))
     prepared, errors = [], {}
     for i, data in enumerate(loaded):
         try:
-            prepared.append(_prepare(conn, principal, data, md, cache, book))
+            prepared.append(_prepare(conn, principal, data, md, cache, book, trails))
         except Invalid as exc:
             if not batch:
                 raise

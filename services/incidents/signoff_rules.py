@@ -8,18 +8,20 @@ missing step, nothing written (SPEC §4.9, §6).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, select
 
 from shared.domain import events as ev
 from shared.domain.appeals import appeals
 from shared.domain.signoff import STEP_LABELS, SignOff, covered, signoff
 from shared.domain.template import Template
 from shared.errors import Conflict, Invalid
-from shared.eventstore import EventStore
+from shared.eventstore import EventStore, to_recorded
 from shared.org import OrgView
-from shared.published import published
+from shared.published import published, published_many
+from shared.tables import events
 
 GATED = (ev.SELF_ASSESSMENT, ev.REVIEW, ev.ACKNOWLEDGEMENT, ev.APPEAL)
 _TRAIL = (ev.SELF_ASSESSMENT, ev.REVIEW, ev.ACKNOWLEDGEMENT, ev.APPEAL, ev.APPEAL_RESOLVED, ev.REVOCATION)
@@ -30,12 +32,48 @@ def _missing(step: str, missing: str) -> Conflict:
                     {"type": [f"missing step: {missing}"]})
 
 
-def check_step(conn: Connection, view: OrgView, data: dict[str, Any], template: Template, project: str,
+class Trails:
+    """The sign-off trails and published scores of employee-months, for the steps of one request.
+
+    `prefetch` reads those of a whole batch in three queries instead of three per step. Nothing is
+    written while a request's steps are checked, so what it reads is what a query per step would read.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self._trails: dict[tuple[str, str], list[Any]] = {}
+        self._published: dict[tuple[str, str], tuple[dict[str, Any] | None, dict[str, Any] | None]] = {}
+
+    def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:
+        wanted = set(pairs) - self._trails.keys()
+        if not wanted:
+            return
+        self._trails.update({pair: [] for pair in wanted})
+        rows = self.conn.execute(select(events).where(
+            events.c.employee.in_({e for e, _ in wanted}), events.c.period.in_({p for _, p in wanted}),
+            events.c.type.in_(_TRAIL)).order_by(events.c.position))
+        for recorded in map(to_recorded, rows):
+            if (key := (recorded.employee or "", recorded.period or "")) in wanted:
+                self._trails[key].append(recorded)
+        self._published.update(published_many(self.conn, wanted))
+
+    def trail(self, employee: str, period: str) -> list[Any]:
+        if (employee, period) not in self._trails:
+            return EventStore(self.conn).query(employee=employee, period=period, types=_TRAIL, limit=100_000)
+        return self._trails[(employee, period)]
+
+    def published(self, employee: str, period: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        if (employee, period) not in self._published:
+            return published(self.conn, employee, period)
+        return self._published[(employee, period)]
+
+
+def check_step(trails: Trails, view: OrgView, data: dict[str, Any], template: Template, project: str,
                period: str) -> dict[str, Any]:
     """Refuse a step out of order; return what the stored payload adds (a signature's cover)."""
     kind, employee = data["type"], data["employee"]
-    found = EventStore(conn).query(employee=employee, period=period, types=_TRAIL, limit=100_000)
-    doc, ranking = published(conn, employee, period)
+    found = trails.trail(employee, period)
+    doc, ranking = trails.published(employee, period)
     state = signoff(template.signoff, found, covered(doc, ranking))
     closed = view.is_closed(project, period)
     if kind == ev.SELF_ASSESSMENT and state.manager is not None:

@@ -246,3 +246,27 @@ def test_only_a_manager_or_gm_of_the_project_decides(month):
         r = month.api.post(f"/api/v1/appeals/{appeal_id}/resolve", bad, as_="manager")
         assert_problem(r, 422)
     assert month.api.event_count() == before
+
+
+def test_a_batch_checks_each_step_against_its_own_employee_month(month):
+    """A batch reads the trails of all its steps at once: each step still answers to its own
+    employee-month, and one step out of order refuses the whole batch."""
+    month.ok(deduction(), "lead")
+    month.close()
+    month.ok(body("review", stage="manager"), "manager")  # JRJ-0001 is reviewed, JRJ-0002 is not
+    before = month.api.event_count()
+    late = body("self_assessment")  # the manager's review closed JRJ-0001's self-assessment
+    fine = body("self_assessment", employee="JRJ-0002")
+    problem = assert_problem(month.api.post("/api/v1/events/batch", {"events": [fine, late]}, as_="admin"), 409)
+    assert "self-assessment closed" in str(problem) and month.api.event_count() == before
+    gm_too_early = body("review", stage="gm", employee="JRJ-0002")  # JRJ-0002 has no manager's review
+    both = [body("review", stage="gm"), gm_too_early]
+    assert_problem(month.api.post("/api/v1/events/batch", {"events": both}, as_="admin"), 409)
+    assert month.api.event_count() == before
+    done = month.api.post("/api/v1/events/batch", {"events": [fine, body("review", stage="gm")]}, as_="admin")
+    assert done.status_code == 201, done.get_json()
+    assert month.result()["status"] == "approved"
+    signed = month.api.post("/api/v1/events/batch", {"events": [body("acknowledgement")]}, as_="admin")
+    assert signed.status_code == 201, signed.get_json()
+    (signature,) = month.api.get("/api/v1/events?type=acknowledgement&employee=JRJ-0001").get_json()["results"]
+    assert signature["payload"]["covers"]["final"] == month.result()["final"] == 98.0  # read in the batch's query
