@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from services.reports import queries
+from services.reports.models.yearend import InspectionLine, ReviewLine, YearEndModel, YearEndMonth
 from services.reports.summaries import component_parts
-from services.reports.yearend_model import InspectionLine, ReviewLine, YearEndModel, YearEndMonth
 from shared import org
 from shared.domain.periods import months_of_year
 from shared.errors import NotFound

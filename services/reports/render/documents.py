@@ -13,10 +13,10 @@ from services.reports.models import (
     PayrollModel,
     SheetModel,
 )
+from services.reports.models.yearend import YearEndModel
 from services.reports.render import html, tables
 from services.reports.render.csv_xlsx import to_csv, to_xlsx
 from services.reports.render.pdf import html_to_pdf
-from services.reports.yearend_model import YearEndModel
 
 
 def sheet(model: SheetModel, fmt: str) -> bytes:

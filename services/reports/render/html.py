@@ -17,8 +17,8 @@ from services.reports.models import (
     PayrollChangesModel,
     SheetModel,
 )
+from services.reports.models.yearend import YearEndModel
 from services.reports.render import charts, labels
-from services.reports.yearend_model import YearEndModel
 from shared.domain.template import default_annual_components
 
 

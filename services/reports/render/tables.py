@@ -17,8 +17,8 @@ from services.reports.models import (
     SheetModel,
     SignOff,
 )
+from services.reports.models.yearend import YearEndModel
 from services.reports.render import labels
-from services.reports.yearend_model import YearEndModel
 from shared.domain.layout import Column
 
 Cell = str | int | float | Decimal | None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.reports.models import ComponentPart
+from services.reports.models.summaries import ComponentPart
 
 
 @dataclass(frozen=True)
