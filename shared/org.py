@@ -247,6 +247,12 @@ def is_closed(conn: Connection, project: str, period: str) -> bool:
     return closed_on(conn, project, period) is not None
 
 
+def closed_periods(conn: Connection, project: str, periods: Iterable[str]) -> set[str]:
+    """Which of `periods` the project has closed, in one query."""
+    return set(conn.execute(select(period_closures.c.period).where(
+        period_closures.c.project == project, period_closures.c.period.in_(list(periods)))).scalars())
+
+
 def shanghai_date(moment: datetime | None) -> date | None:
     """The calendar day of an instant in Asia/Shanghai (a naive instant is UTC)."""
     if moment is None:

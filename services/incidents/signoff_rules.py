@@ -18,9 +18,9 @@ from shared.domain.appeals import appeals
 from shared.domain.signoff import STEP_LABELS, SignOff, covered, signoff
 from shared.domain.template import Template
 from shared.errors import Conflict, Invalid
-from shared.eventstore import EventStore, to_recorded
+from shared.eventstore import to_recorded
 from shared.org import OrgView
-from shared.published import published, published_many
+from shared.published import published_many
 from shared.tables import events
 
 GATED = (ev.SELF_ASSESSMENT, ev.REVIEW, ev.ACKNOWLEDGEMENT, ev.APPEAL)
@@ -58,13 +58,11 @@ class Trails:
         self._published.update(published_many(self.conn, wanted))
 
     def trail(self, employee: str, period: str) -> list[Any]:
-        if (employee, period) not in self._trails:
-            return EventStore(self.conn).query(employee=employee, period=period, types=_TRAIL, limit=100_000)
+        self.prefetch([(employee, period)])
         return self._trails[(employee, period)]
 
     def published(self, employee: str, period: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
-        if (employee, period) not in self._published:
-            return published(self.conn, employee, period)
+        self.prefetch([(employee, period)])
         return self._published[(employee, period)]
 
 

@@ -47,10 +47,9 @@ def build_payroll_changes(conn: Connection, project: str, project_name: str, per
     causes = queries.events_with_revocations(conn, sorted({e for *_, r in found for e in r["cause_event_ids"]}))
     people = {m.employee_no: m for m in org.members(conn, period, project)}
     names = queries.people_names(conn, sorted({_actor(*c) for c in causes.values()} - {""}))
-    for no in {no for no, *_ in found} - people.keys():  # moved on since: named as registered
-        emp = org.get_employee(conn, no)
-        if emp is not None:
-            people[no] = org.Member(no, emp.name, project, emp.department, emp.template, emp.position)
+    gone = sorted({no for no, *_ in found} - people.keys())  # moved on since: named as registered
+    for no, emp in (org.load_people(conn, gone).employees.items() if gone else ()):
+        people[no] = org.Member(no, emp.name, project, emp.department, emp.template, emp.position)
     found.sort(key=lambda f: (f[3]["position"], f[3]["created_at"], f[3]["department"], f[0]))  # as they happened
     rows = [_change(no, old, new, rev, people.get(no), causes, names) for no, old, new, rev in found]
     return PayrollChangesModel(project, project_name, period, min(closed, default=""), tuple(rows))

@@ -124,12 +124,9 @@ def events_with_revocations(conn: Connection, ids: list[str]) -> dict[str, tuple
     revoked: dict[str, str] = {r.event_id: r.revocation_id for r in conn.execute(
         select(event_revocations.c.event_id, event_revocations.c.revocation_id)
         .where(event_revocations.c.event_id.in_(ids)))} if ids else {}
-    out: dict[str, tuple[RecordedEvent, RecordedEvent | None]] = {}
-    for event_id in ids:
-        event = store.get(event_id)
-        if event is not None:
-            out[event_id] = (event, store.get(revoked[event_id]) if event_id in revoked else None)
-    return out
+    wanted = [*ids, *revoked.values()]
+    read = {e.id: e for e in store.query(ids=wanted, limit=len(wanted) + 1)} if wanted else {}
+    return {event_id: (read[event_id], read.get(revoked.get(event_id, ""))) for event_id in ids if event_id in read}
 
 
 def stored_annual(conn: Connection, employee_no: str, year: str) -> dict[str, Any] | None:

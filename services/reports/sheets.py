@@ -95,7 +95,7 @@ def _items(doc: dict[str, Any], template: Template | None, layout: SheetLayout, 
         out.append(SheetItem(
             no=n, category=categories[n - 1], title=printable(item.get("title") or item["code"]),
             points=float(item["points"]), self_score=own, supervisor=float(item["score"]),
-            approved=None, deducted=float(item["deducted"]),
+            deducted=float(item["deducted"]),
             deductions=_deductions(item.get("deductions", []), rules, names, appealed, reported),
             criteria=tuple(printable(r.title) for r in rules.values()),
             basis=layout.basis.get(item["code"], ""), category_span=span))

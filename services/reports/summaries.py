@@ -87,14 +87,12 @@ def build_annual(conn: Connection, project: str, project_name: str, year: str) -
             employee_no=no, name=emp.name,
             department=members[no].department if no in members else emp.department,
             months=tuple(months[p]["final"] if p in months else None for p in months_of_year(year)),
-            # the stored mean: rounded once from the exact mean the composite was computed from
-            monthly_mean=next((p.mean for p in parts if p.code == "monthly"), None),
             composite=annual.get("composite"), excellent="excellent" in annual.get("awards", []),
             excellent_months=sum(1 for m in months.values() if "excellent" in m["awards"]),
             flags=tuple(annual.get("flags", [])), parts=parts))
     shown = {p for months in finals.values() for p in months}
-    open_months = tuple(n for n, p in enumerate(months_of_year(year), 1)
-                        if p in shown and not org.is_closed(conn, project, p))
+    closed = org.closed_periods(conn, project, months_of_year(year))
+    open_months = tuple(n for n, p in enumerate(months_of_year(year), 1) if p in shown and p not in closed)
     heads = next((r.parts for r in rows if r.parts), ())
     return AnnualModel(project, project_name, year, tuple(rows), heads, open_months)
 

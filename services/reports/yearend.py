@@ -22,7 +22,8 @@ def build_yearend(conn: Connection, emp: org.Employee, year: str) -> YearEndMode
     if annual is None:
         raise NotFound(f"{emp.employee_no} 在 {year} 年无考核结果 (no results in {year})")
     finals = queries.finals_in_year(conn, [emp.employee_no], year).get(emp.employee_no, {})
-    people = org.load_people(conn, [emp.employee_no])
+    people = org.OrgView(conn)  # the employee, their assignments and their projects' closures: one query
+    people.prefetch([emp.employee_no], months_of_year(year))
     place = people.assignment(emp.employee_no, max(finals, default=f"{year}-12"))
     project = place.project if place else emp.project
     names = queries.project_names(conn, [project])
@@ -32,7 +33,7 @@ def build_yearend(conn: Connection, emp: org.Employee, year: str) -> YearEndMode
         months.append(YearEndMonth(
             period=p, final=finals[p]["final"] if p in finals else None,
             excellent=p in finals and "excellent" in finals[p]["awards"],
-            closed=there is not None and org.is_closed(conn, there.project, p)))
+            closed=there is not None and people.is_closed(there.project, p)))
     review = annual.get("year_end_review")
     return YearEndModel(
         employee_no=emp.employee_no, name=emp.name, project=project, project_name=names.get(project, project),

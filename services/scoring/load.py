@@ -28,7 +28,7 @@ from shared.tables import event_revocations, events, rankings, scores
 
 # The year-end inputs ride along: the fold ignores them, but a job that sees one (or a
 # revocation) publishes the employee's annual composite again.
-SCORED_TYPES: tuple[str, ...] = (*ev.INCIDENT_TYPES, *ev.ANNUAL_TYPES, ev.REVOCATION)
+SCORED_TYPES: tuple[str, ...] = (*ev.REVOCABLE_TYPES, ev.REVOCATION)
 # Of the metadata the fold reads the recorder alone, as text: the rest is not even sent.
 FOLD_COLUMNS = ("employee", "period", "type", "payload", "position", "id", "recorded_at",
                 "metadata->>'actor' AS actor", "occurred_on")

@@ -94,7 +94,7 @@ def affected(view: org.OrgView, found: list[RecordedEvent], current: str) -> dic
     """period → employees whose result these events may change."""
     out: dict[str, set[str]] = defaultdict(set)
     for e in found:
-        if e.type in ev.INCIDENT_TYPES or e.type in ev.ANNUAL_TYPES or e.type == ev.REVOCATION:
+        if e.type in ev.REVOCABLE_TYPES or e.type == ev.REVOCATION:
             if e.employee and e.period:
                 out[e.period].add(e.employee)
         elif e.type in (ev.EMPLOYEE_REGISTERED, ev.EMPLOYEE_TRANSFERRED) and e.employee:

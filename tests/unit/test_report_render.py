@@ -40,8 +40,8 @@ DEPT = '客服部"><img src=x onerror=alert(1)>'
 def sheet_model(**overrides) -> SheetModel:
     deduction = DeductionLine("2026-10-14", "服务用语不文明", 4.0, HOSTILE[0], "@SUM(1)", "lead-jrj",
                               "2026-10-14 18:20", "ev-1")
-    items = (SheetItem(1, "工作表现", "文明用语", 10.0, 8.0, 6.0, None, 4.0, (deduction,)),
-             SheetItem(2, "工作表现", "耐心解答", 10.0, 10.0, 10.0, None, 0.0))
+    items = (SheetItem(1, "工作表现", "文明用语", 10.0, 8.0, 6.0, 4.0, (deduction,)),
+             SheetItem(2, "工作表现", "耐心解答", 10.0, 10.0, 10.0, 0.0))
     base = dict(
         employee_no="JRJ-0001", name=SCRIPT, project="JRJ", project_name="金融街项目", department=DEPT,
         position="客服专员", period="2026-10", template="cs-staff", template_name="客服人员考核表",

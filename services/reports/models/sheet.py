@@ -43,7 +43,6 @@ class SheetItem:
     points: float
     self_score: float | None
     supervisor: float
-    approved: float | None
     deducted: float
     deductions: tuple[DeductionLine, ...] = ()
     criteria: tuple[str, ...] = ()  # the rules (评分标准), as printed

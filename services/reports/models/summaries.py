@@ -66,7 +66,6 @@ class AnnualRow:
     name: str
     department: str
     months: tuple[float | None, ...]  # January..December
-    monthly_mean: float | None
     composite: float | None
     excellent: bool
     excellent_months: int

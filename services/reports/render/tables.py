@@ -20,6 +20,7 @@ from services.reports.models import (
 from services.reports.models.yearend import YearEndModel
 from services.reports.render import labels
 from shared.domain.layout import Column
+from shared.domain.template import default_annual_components
 
 Cell = str | int | float | Decimal | None
 
@@ -154,7 +155,7 @@ def department_table(m: DepartmentModel) -> Table:
 
 
 def annual_table(m: AnnualModel) -> Table:
-    parts = [(p.code, p.title) for p in m.components] or [("inspections", ""), ("monthly", ""), ("year_end", "")]
+    parts = [(p.code, p.title) for p in (m.components or default_annual_components())]
     weights = {p.code: f"{p.weight * 100:g}%" for p in m.components}
     heads = [f"{'月均' if code == 'monthly' else labels.COMPONENT.get(code, title) + '均分'}({weights.get(code, '')})"
              for code, title in parts]
